@@ -1,0 +1,96 @@
+export {
+  type AlreadyRevokedOutcome,
+  alreadyRevoked,
+  type FailedOutcome,
+  failed,
+  type RevocationAdapter,
+  type RevokeContext,
+  type RevokedOutcome,
+  type RevokeOutcome,
+  type RevokeRequest,
+  revoked,
+  supportsSubject,
+  type UnsupportedOutcome,
+  unsupported,
+} from './adapter'
+export type { SubjectReport } from './dispatch'
+export {
+  type AccountPage,
+  type CallOptions,
+  createEngine,
+  type Engine,
+  type EngineOptions,
+  type RevokeManyFilter,
+  type RevokeManyItem,
+  type RevokeManyOptions,
+  type RevokeManySummary,
+  type RevokeOptions,
+  type RevokeResult,
+} from './engine'
+export {
+  ERROR_CATALOG,
+  type ErrorEnvelope,
+  type ErrorSlug,
+  isRevokitError,
+  RevokitError,
+  type RevokitErrorOptions,
+  toRevokitError,
+} from './errors'
+export { isAccountId, nanoid, newAccountId } from './ids'
+export { type Logger, redactingLogger, silentLogger } from './logger'
+export { type MemoryStoreOptions, memoryStore } from './memory-store'
+export {
+  ACCOUNT_STATUSES,
+  type AccountRecord,
+  type AccountStatus,
+  type ConnectedAccount,
+  type Credentials,
+  type FailedRevoke,
+  holds,
+  type RevokeClaim,
+  type SubjectOutcome,
+  type SubjectOutcomes,
+  TOKEN_SUBJECTS,
+  type TokenSubject,
+  toAccount,
+} from './model'
+export { createRedactor, isSecretKey, REDACTED, type Redactor, redact, redactValue } from './redact'
+export { createAdapterRegistry } from './registry'
+export {
+  type BackoffOptions,
+  backoffDelay,
+  parseRetryAfter,
+  RETRYABLE_ERROR_CODES,
+  RETRYABLE_STATUSES,
+} from './retry'
+export type {
+  AuditEvent,
+  AuditEventType,
+  Store,
+  StoreCursor,
+  StoreListQuery,
+  StoreQuery,
+  WriteOptions,
+} from './store'
+export { OPERATIONS, type Operation, TRANSITIONS, type Transition, transition } from './transitions'
+export {
+  type AttemptBudget,
+  createHttpTransport,
+  type HttpClient,
+  type HttpRequestInit,
+  type HttpResponse,
+  type HttpTransport,
+  type HttpTransportOptions,
+  TransportError,
+  type TransportErrorKind,
+  type TransportScope,
+} from './transport'
+export { endpointProblem, isLoopbackHost } from './url'
+export {
+  type CreateInput,
+  credentialsSchema,
+  decodeCursor,
+  encodeCursor,
+  type ListQuery,
+  validationError,
+} from './validate'

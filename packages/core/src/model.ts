@@ -1,0 +1,115 @@
+/**
+ * A token subject: which of an account's tokens a revocation is about.
+ * @see https://datatracker.ietf.org/doc/html/rfc7009#section-2.1 (`token_type_hint` values)
+ */
+export type TokenSubject = 'access_token' | 'refresh_token'
+
+/**
+ * Every subject, in dispatch order. Refresh comes first because revoking a refresh token
+ * usually takes its access tokens with it (RFC 7009 §2.1), so one call often kills both.
+ */
+export const TOKEN_SUBJECTS: readonly TokenSubject[] = ['refresh_token', 'access_token']
+
+/** The six lifecycle states of a connected account (SPEC §2). */
+export type AccountStatus = 'INITIATED' | 'ACTIVE' | 'INACTIVE' | 'EXPIRED' | 'REVOKED' | 'DELETED'
+
+/** Every status, in lifecycle order. */
+export const ACCOUNT_STATUSES: readonly AccountStatus[] = [
+  'INITIATED',
+  'ACTIVE',
+  'INACTIVE',
+  'EXPIRED',
+  'REVOKED',
+  'DELETED',
+]
+
+/**
+ * What a connected account holds from the provider. Token values are secrets: revokit never
+ * logs them, never puts them in errors or events, and scrubs them from the store once dead.
+ */
+export interface Credentials {
+  access_token?: string
+  refresh_token?: string
+  /** When the access token expires: an ISO 8601 string or epoch seconds, as the provider gave it. */
+  expires_at?: string | number
+  scope?: string
+  token_type?: string
+  /** Provider extras (e.g. Slack's `team`, Google's `id_token`) are kept as given. */
+  [extra: string]: unknown
+}
+
+/** A user's connection to one toolkit, and the tokens it holds. */
+export interface ConnectedAccount {
+  /** `ca_` followed by a URL-safe nanoid, e.g. `ca_1a2b3c4d5e6f`. */
+  readonly id: string
+  readonly projectId: string
+  readonly userId: string
+  /** The toolkit slug (e.g. `gmail`); it selects the revocation adapter. */
+  readonly toolkit: string
+  readonly status: AccountStatus
+  readonly credentials: Credentials
+  /** Subjects known dead at the provider; their values are gone from the store. */
+  readonly revokedSubjects: readonly TokenSubject[]
+  /**
+   * Subjects whose revocation failed while another subject's succeeded. Their tokens are kept,
+   * so `engine.revoke(id, { retryPending: true })` can try them again.
+   */
+  readonly pendingSubjects: readonly TokenSubject[]
+  /** ISO 8601. */
+  readonly createdAt: string
+  /** ISO 8601. */
+  readonly updatedAt: string
+  /** Optimistic-concurrency version: every stored write increments it by one. */
+  readonly version: number
+}
+
+/**
+ * A revoke in progress: whoever holds an unexpired claim is the only one allowed to dispatch
+ * for the account. A claim never outlives its holder's deadline by more than the engine's grace.
+ */
+export interface RevokeClaim {
+  readonly id: string
+  /** Epoch milliseconds. */
+  readonly expiresAt: number
+}
+
+/**
+ * How the last revoke attempt that killed nothing ended, kept so that callers who waited on
+ * that attempt's claim report its outcome instead of dispatching again.
+ */
+export interface FailedRevoke {
+  readonly claimId: string
+  readonly at: string
+  readonly status: number
+  readonly slug: string
+  readonly message: string
+  readonly errors: readonly string[]
+  readonly subjects: SubjectOutcomes
+}
+
+/**
+ * What a store persists: the account plus the engine's coordination fields. Stores treat it as
+ * data; only the engine interprets `claim` and `lastFailedRevoke`.
+ */
+export interface AccountRecord extends ConnectedAccount {
+  readonly claim: RevokeClaim | null
+  readonly lastFailedRevoke: FailedRevoke | null
+}
+
+/** What happened to one subject during a revoke (SPEC §4 step 7). */
+export type SubjectOutcome = 'revoked' | 'already_revoked' | 'unsupported' | 'failed' | 'not_held'
+
+/** Every subject mapped to what happened to it. */
+export type SubjectOutcomes = Record<TokenSubject, SubjectOutcome>
+
+/** True when the credentials hold a usable (non-empty string) token for `subject`. */
+export function holds(credentials: Credentials, subject: TokenSubject): boolean {
+  const value = credentials[subject]
+  return typeof value === 'string' && value.length > 0
+}
+
+/** The public view of a stored record: coordination fields stripped. */
+export function toAccount(record: AccountRecord): ConnectedAccount {
+  const { claim: _claim, lastFailedRevoke: _last, ...account } = record
+  return account
+}

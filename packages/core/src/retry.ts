@@ -1,0 +1,62 @@
+/** HTTP statuses worth retrying: the server or a proxy says "not now", not "no". */
+export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504])
+
+/** Error codes of transient network failures (Node's and undici's). */
+export const RETRYABLE_ERROR_CODES: ReadonlySet<string> = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ENETDOWN',
+  'ENETUNREACH',
+  'EHOSTDOWN',
+  'EHOSTUNREACH',
+  'EPIPE',
+  'ETIMEDOUT',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+])
+
+/** Backoff shape: `baseMs · 2^(attempt-1)`, capped at `maxMs`, with equal jitter. */
+export interface BackoffOptions {
+  /** @default 250 */
+  baseMs?: number
+  /** @default 5000 */
+  maxMs?: number
+  /** Source of randomness in [0, 1); tests pass a fixed one. @default Math.random */
+  random?: () => number
+}
+
+/**
+ * The delay before retry number `attempt` (1 = the first retry). Equal jitter keeps at least
+ * half the exponential delay, so many clients backing off from one outage spread out without
+ * any of them hammering immediately.
+ */
+export function backoffDelay(attempt: number, options: BackoffOptions = {}): number {
+  const { baseMs = 250, maxMs = 5000, random = Math.random } = options
+  const exp = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1))
+  return Math.round(exp / 2 + (exp / 2) * random())
+}
+
+/**
+ * Parses a `Retry-After` value (delay-seconds or an HTTP-date) into milliseconds from `now`.
+ * Returns `undefined` when absent or unparsable; a date in the past gives 0.
+ * @see https://www.rfc-editor.org/rfc/rfc9110#section-10.2.3
+ */
+export function parseRetryAfter(
+  value: string | string[] | undefined | null,
+  now = Date.now(),
+): number | undefined {
+  const raw = Array.isArray(value) ? value[0] : value
+  if (raw == null) return undefined
+  const text = raw.trim()
+  if (/^\d+$/.test(text)) return Number(text) * 1000
+  if (!/[a-z]/i.test(text)) return undefined
+  const at = Date.parse(text)
+  if (Number.isNaN(at)) return undefined
+  return Math.max(0, at - now)
+}

@@ -1,0 +1,13 @@
+export {
+  later,
+  type ScriptedAdapterOptions,
+  type ScriptedCall,
+  type ScriptStep,
+  scriptedAdapter,
+} from './scripted-adapter'
+export {
+  type ConformanceCase,
+  type StoreConformanceTarget,
+  sampleRecord,
+  storeConformance,
+} from './store-conformance'
