@@ -193,7 +193,7 @@ async function dispatchOne(
   deps: DispatchDeps,
 ): Promise<{ outcome: RevokeOutcome; attempts: number }> {
   const budget = { used: 0, max: deps.maxAttempts }
-  const signal = AbortSignal.any([deps.signal, AbortSignal.timeout(Math.max(1, deadline - deps.clock()))])
+  const signal = AbortSignal.any([deps.signal, AbortSignal.timeout(Math.max(1, Math.ceil(deadline - deps.clock())))])
   const http = deps.transport.client({ signal, deadline, budget, logger: deps.logger, redact: deps.redact })
   const request: RevokeRequest = Object.freeze({
     subject,

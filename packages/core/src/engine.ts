@@ -426,8 +426,8 @@ export function createEngine(options: EngineOptions): Engine {
     const redactor = createRedactor([record.credentials.access_token, record.credentials.refresh_token])
     const scoped = options.logger ? redactingLogger(options.logger, redactor) : silentLogger
     const signal = call.signal
-      ? AbortSignal.any([call.signal, AbortSignal.timeout(deadlineMs)])
-      : AbortSignal.timeout(deadlineMs)
+      ? AbortSignal.any([call.signal, AbortSignal.timeout(Math.ceil(deadlineMs))])
+      : AbortSignal.timeout(Math.ceil(deadlineMs))
 
     let report: DispatchReport
     try {
@@ -619,7 +619,7 @@ export function createEngine(options: EngineOptions): Engine {
       const r = report.reports[subject]
       if (!r) continue
       const tries = r.attempts ? ` (${r.attempts} attempt${r.attempts > 1 ? 's' : ''})` : ''
-      lines.push(`${subject}: ${r.outcome}: ${r.detail ?? 'no detail'}${tries}`)
+      lines.push(`${subject} ${r.outcome.replace('_', ' ')}: ${r.detail ?? 'no detail'}${tries}`)
       if (r.suggestedFix) fixes.push(r.suggestedFix)
       if (r.retryAfterMs !== undefined) retryAfterMs = Math.max(retryAfterMs ?? 0, r.retryAfterMs)
     }
@@ -665,8 +665,10 @@ export function createEngine(options: EngineOptions): Engine {
       const credentials = (data.credentials ?? {}) as Credentials
       const status: AccountStatus =
         data.status ?? (holds(credentials, 'access_token') ? 'ACTIVE' : 'INITIATED')
-      if ((status === 'ACTIVE' || status === 'INACTIVE') && !holds(credentials, 'access_token')) {
-        throw credentialsRequired(`An ${status} account needs credentials with an access_token.`)
+      if ((status === 'ACTIVE' || status === 'INACTIVE') && !holdsAny(credentials)) {
+        throw credentialsRequired(
+          `An ${status} account needs credentials with an access_token or a refresh_token.`,
+        )
       }
       const now = iso()
       for (let tries = 0; tries < 3; tries++) {
@@ -760,8 +762,8 @@ export function createEngine(options: EngineOptions): Engine {
           throw credentialsRequired('An EXPIRED account can only be activated with new credentials.')
         }
         const next = (credentials as Credentials | undefined) ?? record.credentials
-        if (!holds(next, 'access_token'))
-          throw credentialsRequired('An ACTIVE account needs an access_token.')
+        if (!holdsAny(next))
+          throw credentialsRequired('An ACTIVE account needs an access_token or a refresh_token.')
         return { credentials: next, revokedSubjects: [], pendingSubjects: [] }
       })
     },
@@ -889,11 +891,13 @@ function transitionError(record: AccountRecord, operation: Operation): RevokitEr
 function credentialsRequired(message: string): RevokitError {
   return new RevokitError('credentials_required', {
     message,
-    suggestedFix:
-      'Send credentials with at least an access_token (and a refresh_token if the provider issued one).',
-    errors: ['credentials.access_token: required'],
+    suggestedFix: 'Send credentials with the access_token, and the refresh_token if the provider issued one.',
+    errors: ['credentials: needs an access_token or a refresh_token'],
   })
 }
+
+const holdsAny = (credentials: Credentials) =>
+  holds(credentials, 'access_token') || holds(credentials, 'refresh_token')
 
 function contention(what: string): RevokitError {
   return new RevokitError('concurrent_modification', {

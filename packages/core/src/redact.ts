@@ -33,6 +33,9 @@ export function isSecretKey(key: string): boolean {
 const KEY_ALTERNATION = [...SECRET_KEYS].flatMap((k) => (k.includes('_') ? [k, k.replaceAll('_', '-')] : [k]))
 const KEY_SOURCE = KEY_ALTERNATION.sort((a, b) => b.length - a.length).join('|')
 
+const VALUE_CHAR = `[^\\s&,;'"}\\]]`
+const VALUE = `${VALUE_CHAR}+`
+
 // Each pattern keeps its label (group 1) and hides the value. Order matters: the
 // credentials-scheme pattern runs before the key=value one so "Authorization: Bearer x" hides x.
 const PATTERNS: readonly RegExp[] = [
@@ -40,9 +43,15 @@ const PATTERNS: readonly RegExp[] = [
   /\b(Bearer|Basic|Token|Digest)\s+[A-Za-z0-9._~+/=-]{3,}/gi,
   // JSON: "client_secret": "value"
   new RegExp(`("(?:${KEY_SOURCE})"\\s*:\\s*)"(?:[^"\\\\]|\\\\.)*"`, 'gi'),
-  // Form/query/header/log text: token=value, client_secret: value
+  // Form, query and logfmt text: token=value, client_secret = value
   new RegExp(
-    `(\\b(?:${KEY_SOURCE})\\b['"]?\\s*[=:]\\s*)(?!\\[REDACTED\\]|(?:Bearer|Basic|Token|Digest)\\s)['"]?[^\\s&,;'"}\\]]+`,
+    `(\\b(?:${KEY_SOURCE})\\b['"]?\\s*=\\s*)(?!\\[REDACTED\\]|(?:Bearer|Basic|Token|Digest)\\s)['"]?${VALUE}`,
+    'gi',
+  ),
+  // Header and YAML-ish text: "client_secret: value". Prose such as "refresh_token: failed" must
+  // survive, so only values that look like secrets (a digit, or 12+ characters) are hidden.
+  new RegExp(
+    `(\\b(?:${KEY_SOURCE})\\b['"]?\\s*:\\s*)(?!\\[REDACTED\\]|(?:Bearer|Basic|Token|Digest)\\s)['"]?(?=${VALUE_CHAR}*\\d|${VALUE_CHAR}{12})${VALUE}`,
     'gi',
   ),
   // Well-known provider token shapes, in case one travels without a label.
