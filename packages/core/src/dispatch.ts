@@ -81,7 +81,8 @@ export function standing(record: AccountRecord, subject: TokenSubject): SubjectO
 /** Every subject's outcome: this call's where it had one, the standing state otherwise. */
 export function finalOutcomes(record: AccountRecord, report?: DispatchReport): SubjectOutcomes {
   const out = {} as SubjectOutcomes
-  for (const subject of TOKEN_SUBJECTS) out[subject] = report?.outcomes[subject] ?? standing(record, subject)
+  // Access first: the order callers read, matching revokedTokens.
+  for (const subject of ['access_token', 'refresh_token'] as const) out[subject] = report?.outcomes[subject] ?? standing(record, subject)
   return out
 }
 
