@@ -1,0 +1,94 @@
+import type { AccountRecord, AccountStatus, AuditEvent, Credentials } from '@revokit/core'
+import { SqliteStoreError } from './errors'
+
+/** An `accounts` row joined with its `secrets` value, as `SELECT_ACCOUNT` returns it. */
+export interface AccountRow {
+  id: string
+  project_id: string
+  user_id: string
+  toolkit: string
+  status: string
+  created_at: string
+  version: number
+  data: string
+  credentials: Uint8Array | null
+}
+
+/** A record split the way the tables hold it. */
+export interface EncodedAccount {
+  readonly id: string
+  readonly projectId: string
+  readonly userId: string
+  readonly toolkit: string
+  readonly status: AccountStatus
+  readonly createdAt: string
+  readonly version: number
+  /** Every other field, coordination fields included, as JSON. */
+  readonly data: string
+  /** The credentials as UTF-8 JSON for the `secrets` table, or `null` when there are none. */
+  readonly credentials: Uint8Array | null
+}
+
+/** The columns every account read selects, in the shape of {@link AccountRow}. */
+export const SELECT_ACCOUNT = `SELECT a.id, a.project_id, a.user_id, a.toolkit, a.status, a.created_at, a.version,
+  a.data, s.value AS credentials
+  FROM accounts AS a LEFT JOIN secrets AS s ON s.id = a.secret_id`
+
+/**
+ * Splits a record into columns (what lists filter and order by), a JSON remainder, and the
+ * credentials, which are stored apart so they can be scrubbed (see `MIGRATIONS`). Fields the core
+ * adds later land in the remainder, so they round-trip without a migration.
+ */
+export function encodeAccount(record: AccountRecord): EncodedAccount {
+  const { id, projectId, userId, toolkit, status, createdAt, version, credentials, ...rest } = record
+  const secret = Object.keys(credentials).length > 0 ? Buffer.from(JSON.stringify(credentials), 'utf8') : null
+  return {
+    id,
+    projectId,
+    userId,
+    toolkit,
+    status,
+    createdAt,
+    version,
+    data: JSON.stringify(rest),
+    credentials: secret,
+  }
+}
+
+/** Rebuilds the record {@link encodeAccount} split; every call returns fresh objects. */
+export function decodeAccount(row: AccountRow, file: string): AccountRecord {
+  const rest = parse<Omit<AccountRecord, 'credentials'>>(row.data, file, row.id, 'record')
+  const credentials =
+    row.credentials === null
+      ? {}
+      : parse<Credentials>(Buffer.from(row.credentials).toString('utf8'), file, row.id, 'credentials')
+  return {
+    ...rest,
+    id: row.id,
+    projectId: row.project_id,
+    userId: row.user_id,
+    toolkit: row.toolkit,
+    status: row.status as AccountStatus,
+    createdAt: row.created_at,
+    version: row.version,
+    credentials,
+  }
+}
+
+/** An audit event row's JSON back into an event. */
+export function decodeEvent(data: string, accountId: string, file: string): AuditEvent {
+  return parse<AuditEvent>(data, file, accountId, 'audit event')
+}
+
+function parse<T>(text: string, file: string, id: string, what: string): T {
+  try {
+    return JSON.parse(text) as T
+  } catch {
+    // The parser's own message quotes the text around the error, which may be a token.
+    throw new SqliteStoreError(
+      'corrupt',
+      file,
+      `sqliteStore(${file}): the stored ${what} of account ${id} is not valid JSON; the file was changed outside revokit or is damaged.`,
+    )
+  }
+}

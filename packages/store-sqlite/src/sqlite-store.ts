@@ -1,0 +1,304 @@
+import type { StatementSync } from 'node:sqlite'
+import type {
+  AccountRecord,
+  AuditEvent,
+  Store,
+  StoreListQuery,
+  StoreQuery,
+  WriteOptions,
+} from '@revokit/core'
+import { openDatabase } from './connection'
+import { isBusy, SqliteStoreError, storeFailure } from './errors'
+import type { Migration } from './migrations'
+import { countQuery, listQuery } from './queries'
+import { type AccountRow, decodeAccount, decodeEvent, encodeAccount, SELECT_ACCOUNT } from './rows'
+import { createScrubber } from './scrubber'
+
+/** Options of {@link sqliteStore}. */
+export interface SqliteStoreOptions {
+  /**
+   * The database file, absolute or relative to the working directory. It and its directory are
+   * created if missing; SQLite keeps `<path>-wal` and `<path>-shm` beside it while the file is
+   * open. Every process that opens the same path shares the same accounts.
+   * `':memory:'` gives a private, non-shared database, for tests.
+   */
+  path: string
+  /**
+   * How long an operation waits for another connection's write lock before failing with
+   * `SQLITE_BUSY`. `node:sqlite` is synchronous, so the wait blocks this thread; transactions
+   * here last microseconds, so waits are short unless another program holds the lock.
+   * @default 5000
+   * @see https://sqlite.org/pragma.html#pragma_busy_timeout
+   */
+  busyTimeoutMs?: number
+  /**
+   * `NORMAL`: in WAL mode a commit is safe from process crashes and cannot corrupt the file, but
+   * the last commits before a power loss or OS crash may roll back. Losing one never breaks
+   * revokit's guarantees: a lost claim or REVOKED status leaves the account revokable again, and
+   * revoking a dead token again answers "already revoked". Scrubbing checkpoints also sync.
+   * `FULL` syncs every commit, for audit trails that must survive power loss, at the cost of an
+   * fsync per write.
+   * @default 'NORMAL'
+   * @see https://sqlite.org/pragma.html#pragma_synchronous
+   * @see https://sqlite.org/wal.html#performance_considerations
+   */
+  synchronous?: 'NORMAL' | 'FULL'
+}
+
+/** @internal Options tests use to substitute the schema history. */
+export interface InternalSqliteStoreOptions extends SqliteStoreOptions {
+  migrations?: readonly Migration[]
+}
+
+const CONTRACT_ERROR = 'compareAndSet: next must keep id and createdAt and carry version + 1'
+const MAX_CACHED_STATEMENTS = 64
+
+/**
+ * A {@link Store} in one SQLite file, through the built-in `node:sqlite` (no native build, no
+ * download). Several processes may open the same file: every write is one short `BEGIN IMMEDIATE`
+ * transaction, so compare-and-set is atomic across them, and the engine's revoke claims hold
+ * across processes too.
+ *
+ * Dead token values are removed from the files, not just hidden: credentials live in an
+ * append-only table whose old rows are zeroed in place, `secure_delete` is on, and every
+ * scrubbing write is followed by a truncating WAL checkpoint.
+ *
+ * The file is opened and migrated synchronously by this call; it throws a
+ * {@link SqliteStoreError} if that fails (e.g. the file was migrated by a newer version).
+ *
+ * @example
+ * ```ts
+ * import { createEngine } from '@revokit/core'
+ * import { sqliteStore } from '@revokit/store-sqlite'
+ *
+ * const engine = createEngine({ store: sqliteStore({ path: './revokit.db' }), adapters: [google()] })
+ * ```
+ * @see https://nodejs.org/api/sqlite.html
+ * @see https://sqlite.org/wal.html
+ * @see https://sqlite.org/pragma.html#pragma_secure_delete
+ */
+export function sqliteStore(options: SqliteStoreOptions): Store {
+  if (!options || typeof options.path !== 'string' || options.path.length === 0) {
+    throw new TypeError("sqliteStore: options.path must be the database file's path, e.g. './revokit.db'")
+  }
+  const busyTimeoutMs = options.busyTimeoutMs ?? 5000
+  if (!Number.isFinite(busyTimeoutMs) || busyTimeoutMs < 0) {
+    throw new TypeError('sqliteStore: options.busyTimeoutMs must be a number of milliseconds, 0 or more')
+  }
+  const synchronous = options.synchronous ?? 'NORMAL'
+  if (synchronous !== 'NORMAL' && synchronous !== 'FULL') {
+    throw new TypeError("sqliteStore: options.synchronous must be 'NORMAL' or 'FULL'")
+  }
+  const internal = options as InternalSqliteStoreOptions
+  const { db, file } = openDatabase({
+    path: options.path,
+    busyTimeoutMs,
+    synchronous,
+    ...(internal.migrations ? { migrations: internal.migrations } : {}),
+  })
+  let closed = false
+  const scrubber = createScrubber(db, busyTimeoutMs, () => closed)
+
+  const statements = new Map<string, StatementSync>()
+  /** Prepared once per connection; dynamic list shapes are few, but the cache is bounded anyway. */
+  const statement = (sql: string): StatementSync => {
+    let prepared = statements.get(sql)
+    if (!prepared) {
+      if (statements.size >= MAX_CACHED_STATEMENTS)
+        statements.delete(statements.keys().next().value as string)
+      prepared = db.prepare(sql)
+      statements.set(sql, prepared)
+    }
+    return prepared
+  }
+
+  /**
+   * Runs `body` as one write transaction. `BEGIN IMMEDIATE` takes the write lock up front, so
+   * the reads inside see the latest commit and nothing can change between them and the write.
+   * `body` is synchronous: no other code of this process runs while the lock is held.
+   * @see https://sqlite.org/lang_transaction.html#deferred_immediate_and_exclusive_transactions
+   */
+  function transaction<T>(body: () => T): T {
+    db.exec('BEGIN IMMEDIATE')
+    let result: T
+    try {
+      result = body()
+    } catch (error) {
+      try {
+        db.exec('ROLLBACK')
+      } catch {
+        // SQLite already rolled back (it does on some I/O and full-disk errors).
+      }
+      throw error
+    }
+    db.exec('COMMIT')
+    return result
+  }
+
+  /** Runs one operation, turning every failure except a caller's contract error into a safe one. */
+  function guarded<T>(operation: string, body: () => T): T {
+    if (closed) {
+      throw new SqliteStoreError('closed', file, `sqliteStore(${file}): ${operation} after close()`)
+    }
+    try {
+      return body()
+    } catch (error) {
+      if (error instanceof TypeError && error.message === CONTRACT_ERROR) throw error
+      throw storeFailure(file, operation, error)
+    }
+  }
+
+  function appendEvents(events: readonly AuditEvent[]) {
+    const insertEvent = statement('INSERT INTO events (account_id, data) VALUES (?, ?)')
+    for (const event of events) insertEvent.run(event.accountId, JSON.stringify(event))
+  }
+
+  function insertSecret(value: Uint8Array | null): number | null {
+    if (value === null) return null
+    return Number(statement('INSERT INTO secrets (value) VALUES (?)').run(value).lastInsertRowid)
+  }
+
+  return {
+    async insert(record: AccountRecord, events: readonly AuditEvent[]) {
+      return guarded('insert', () => {
+        const row = encodeAccount(record)
+        return transaction(() => {
+          if (statement('SELECT 1 AS found FROM accounts WHERE id = ?').get(row.id)) return false
+          statement(
+            `INSERT INTO accounts (id, project_id, user_id, toolkit, status, created_at, version, secret_id, data)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          ).run(
+            row.id,
+            row.projectId,
+            row.userId,
+            row.toolkit,
+            row.status,
+            row.createdAt,
+            row.version,
+            insertSecret(row.credentials),
+            row.data,
+          )
+          appendEvents(events)
+          return true
+        })
+      })
+    },
+
+    async get(id: string) {
+      return guarded('get', () => {
+        const row = statement(`${SELECT_ACCOUNT} WHERE a.id = ?`).get(id) as AccountRow | undefined
+        return row && decodeAccount(row, file)
+      })
+    },
+
+    async compareAndSet(
+      id: string,
+      expectedVersion: number,
+      next: AccountRecord,
+      events: readonly AuditEvent[],
+      writeOptions?: WriteOptions,
+    ) {
+      const written = guarded('compareAndSet', () => {
+        const row = encodeAccount(next)
+        return transaction(() => {
+          const current = statement('SELECT version, created_at, secret_id FROM accounts WHERE id = ?').get(
+            id,
+          ) as { version: number; created_at: string; secret_id: number | null } | undefined
+          if (!current || current.version !== expectedVersion) return false
+          if (
+            next.id !== id ||
+            next.createdAt !== current.created_at ||
+            next.version !== expectedVersion + 1
+          ) {
+            throw new TypeError(CONTRACT_ERROR)
+          }
+          let secretId = current.secret_id
+          // Compared inside SQLite, so the old value never comes back into this process.
+          const old =
+            secretId === null
+              ? undefined
+              : (statement('SELECT value = ? AS same FROM secrets WHERE id = ?').get(
+                  row.credentials ?? new Uint8Array(0),
+                  secretId,
+                ) as { same: number } | undefined)
+          if (!old?.same) {
+            const replaced = secretId
+            secretId = insertSecret(row.credentials)
+            if (replaced !== null) {
+              // Same length, so SQLite overwrites the cell where it is instead of moving it.
+              statement('UPDATE secrets SET value = zeroblob(length(value)) WHERE id = ?').run(replaced)
+            }
+          }
+          const changed = statement(
+            `UPDATE accounts SET project_id = ?, user_id = ?, toolkit = ?, status = ?, version = ?,
+             secret_id = ?, data = ? WHERE id = ? AND version = ?`,
+          ).run(
+            row.projectId,
+            row.userId,
+            row.toolkit,
+            row.status,
+            row.version,
+            secretId,
+            row.data,
+            id,
+            expectedVersion,
+          ).changes
+          if (Number(changed) !== 1) throw new Error('compareAndSet: the row changed under the write lock')
+          appendEvents(events)
+          return true
+        })
+      })
+      if (written && writeOptions?.scrub) {
+        try {
+          await scrubber.scrub()
+        } catch (error) {
+          throw storeFailure(file, 'compareAndSet (scrubbing checkpoint)', error)
+        }
+      }
+      return written
+    },
+
+    async list(query: StoreListQuery) {
+      return guarded('list', () => {
+        const sql = listQuery(query)
+        if (!sql) return []
+        const rows = statement(sql.sql).all(...sql.params) as unknown as AccountRow[]
+        return rows.map((row) => decodeAccount(row, file))
+      })
+    },
+
+    async count(query: StoreQuery) {
+      return guarded('count', () => {
+        const sql = countQuery(query)
+        if (!sql) return 0
+        return (statement(sql.sql).get(...sql.params) as { n: number }).n
+      })
+    },
+
+    async events(accountId: string) {
+      return guarded('events', () => {
+        const rows = statement('SELECT data FROM events WHERE account_id = ? ORDER BY seq').all(
+          accountId,
+        ) as unknown as Array<{ data: string }>
+        return rows.map((row) => decodeEvent(row.data, accountId, file))
+      })
+    },
+
+    async close() {
+      if (closed) return
+      closed = true
+      scrubber.stop()
+      try {
+        // A scrub that was deferred because a reader held the WAL gets a last chance.
+        if (scrubber.pending) scrubber.tryNow()
+        // Keeps the query planner's statistics fresh, as SQLite recommends before closing.
+        db.exec('PRAGMA optimize')
+      } catch (error) {
+        if (!isBusy(error)) throw storeFailure(file, 'close', error)
+      } finally {
+        statements.clear()
+        db.close()
+      }
+    },
+  }
+}
