@@ -35,10 +35,16 @@ export function dbBytes(path: string): Record<string, Buffer> {
 
 /** The files among `path`'s that contain `value`, as UTF-8 bytes anywhere in them. */
 export function filesContaining(path: string, value: string): string[] {
-  const needle = Buffer.from(value, 'utf8')
-  return Object.entries(dbBytes(path))
-    .filter(([, bytes]) => bytes.includes(needle))
-    .map(([file]) => file)
+  return findOnDisk(path, [value])[0] as string[]
+}
+
+/** For each value, the files among `path`'s that contain it; the files are read once. */
+export function findOnDisk(path: string, values: readonly string[]): string[][] {
+  const files = Object.entries(dbBytes(path))
+  return values.map((value) => {
+    const needle = Buffer.from(value, 'utf8')
+    return files.filter(([, bytes]) => bytes.includes(needle)).map(([file]) => file)
+  })
 }
 
 /** An obvious fake token, unique so a byte search cannot match anything else. */
