@@ -1,0 +1,25 @@
+// A process that claims an account for a revoke and then hangs at the provider, so the parent can
+// kill it mid-revoke and see what the crash leaves behind.
+import { createEngine, type RevocationAdapter } from '@revokit/core'
+import { sqliteStore } from '@revokit/store-sqlite'
+import { env, say } from './lines'
+
+const adapter: RevocationAdapter = {
+  toolkit: 'test',
+  supportsAccess: true,
+  supportsRefresh: true,
+  revoke(request) {
+    say({ dispatching: request.subject, at: Date.now() })
+    return new Promise(() => {})
+  },
+}
+
+const engine = createEngine({
+  store: sqliteStore({ path: env('REVOKIT_DB') }),
+  adapters: [adapter],
+  deadlineMs: Number(env('REVOKIT_DEADLINE_MS')),
+  claimGraceMs: Number(env('REVOKIT_GRACE_MS')),
+})
+say({ ready: true, pid: process.pid })
+await engine.revoke(env('REVOKIT_ACCOUNT'))
+say({ unexpected: 'the revoke finished before the process was killed' })
