@@ -1,9 +1,35 @@
-import { storeConformance } from '@revokit/core/testing'
-import { afterAll, describe, it } from 'vitest'
-import { removeTempDirs, tempDbPath } from '../test/helpers'
+import { randomUUID } from 'node:crypto'
+import { existsSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { DatabaseSync } from 'node:sqlite'
+import { createEngine, isRevokitError, type Store } from '@revokit/core'
+import { sampleRecord, scriptedAdapter, storeConformance } from '@revokit/core/testing'
+import { afterAll, afterEach, describe, expect, it } from 'vitest'
+import { fakeSecret, removeTempDirs, tempDbPath } from '../test/helpers'
+import { SqliteStoreError } from './errors'
 import { sqliteStore } from './sqlite-store'
 
 afterAll(removeTempDirs)
+const open: Store[] = []
+afterEach(async () => {
+  for (const store of open.splice(0)) await store.close?.()
+})
+
+function setup(path = tempDbPath()) {
+  const store = sqliteStore({ path })
+  open.push(store)
+  return { path, store }
+}
+
+/** Runs SQL on the file through a plain connection, as another program (or an attacker) would. */
+function raw<T>(path: string, body: (db: DatabaseSync) => T): T {
+  const db = new DatabaseSync(path)
+  try {
+    return body(db)
+  } finally {
+    db.close()
+  }
+}
 
 describe('sqliteStore conformance (two connections on one file)', () => {
   const paths = new WeakMap<object, string>()
@@ -20,4 +46,143 @@ describe('sqliteStore conformance (two connections on one file)', () => {
     },
   }))
     it(c.name, c.run)
+})
+
+describe('sqliteStore', () => {
+  it('creates the file and its directory, in WAL mode', async () => {
+    const path = join(dirname(tempDbPath()), 'nested', 'deeper', 'revokit.db')
+    setup(path)
+    expect(existsSync(path)).toBe(true)
+    expect(raw(path, (db) => db.prepare('PRAGMA journal_mode').get())).toEqual({ journal_mode: 'wal' })
+  })
+
+  it("works on ':memory:' for tests, one private database per store", async () => {
+    const { store } = setup(':memory:')
+    const record = sampleRecord()
+    expect(await store.insert(record, [])).toBe(true)
+    expect(
+      await store.compareAndSet(record.id, 1, { ...record, credentials: {}, version: 2 }, [], {
+        scrub: true,
+      }),
+    ).toBe(true)
+    expect((await store.get(record.id))?.credentials).toEqual({})
+  })
+
+  it('rejects bad options with a TypeError that says what to pass', () => {
+    expect(() => sqliteStore({ path: '' })).toThrow(/options.path must be/)
+    expect(() => sqliteStore({ path: tempDbPath(), busyTimeoutMs: -1 })).toThrow(/busyTimeoutMs/)
+    expect(() => sqliteStore({ path: tempDbPath(), synchronous: 'OFF' as 'FULL' })).toThrow(/synchronous/)
+  })
+
+  it('compareAndSet refuses a next record that changes id or createdAt or skips a version, writing nothing', async () => {
+    const { store } = setup()
+    const record = sampleRecord()
+    await store.insert(record, [])
+    const event = {
+      id: 'evt_x',
+      accountId: record.id,
+      projectId: record.projectId,
+      type: 'disabled' as const,
+      from: 'ACTIVE' as const,
+      to: 'INACTIVE' as const,
+      at: new Date().toISOString(),
+      requestId: null,
+    }
+    const bad = [
+      { ...record, id: 'ca_otherotherot', version: 2 },
+      { ...record, createdAt: '2020-01-01T00:00:00.000Z', version: 2 },
+      { ...record, version: 3 },
+      { ...record, version: 1 },
+    ]
+    for (const next of bad) {
+      await expect(store.compareAndSet(record.id, 1, next, [event])).rejects.toThrow(TypeError)
+    }
+    expect(await store.get(record.id)).toEqual(record)
+    expect(await store.events(record.id)).toEqual([])
+  })
+
+  it('a write that fails halfway leaves neither the record nor its events changed', async () => {
+    const { store } = setup()
+    const record = sampleRecord()
+    await store.insert(record, [])
+    const next = { ...record, status: 'INACTIVE' as const, version: 2 }
+    // An event that cannot be serialised fails after the record's UPDATE ran, inside the transaction.
+    const poisoned = { accountId: record.id, at: 1n } as unknown as Parameters<Store['insert']>[1][number]
+
+    await expect(store.compareAndSet(record.id, 1, next, [poisoned])).rejects.toThrow(SqliteStoreError)
+
+    expect(await store.get(record.id)).toEqual(record)
+    expect(await store.compareAndSet(record.id, 1, next, [])).toBe(true)
+  })
+
+  it('a store used after close() rejects with a clear error; close() twice is fine', async () => {
+    const store = sqliteStore({ path: tempDbPath() })
+    await store.close?.()
+    await store.close?.()
+    await expect(store.get('ca_abcdefabcdef')).rejects.toMatchObject({
+      name: 'SqliteStoreError',
+      reason: 'closed',
+      message: expect.stringContaining('get after close()'),
+    })
+  })
+
+  it('errors about damaged rows never carry the stored values, through the engine either', async () => {
+    const { path, store } = setup()
+    const engine = createEngine({ store, adapters: [scriptedAdapter()] })
+    const account = await engine.create({
+      userId: 'u1',
+      toolkit: 'test',
+      credentials: { access_token: fakeSecret('access') },
+    })
+    // Damage the stored credentials so that JSON.parse fails on short text holding a value: V8 then
+    // quotes the whole text in its message (`Unexpected token 'x', "x"fake-…"" is not valid JSON`).
+    const short = `fake-${randomUUID().slice(0, 8)}`
+    raw(path, (db) =>
+      db
+        .prepare('UPDATE secrets SET value = ? WHERE id = (SELECT secret_id FROM accounts WHERE id = ?)')
+        .run(Buffer.from(`x"${short}"`), account.id),
+    )
+
+    const error = await store.get(account.id).then(
+      () => undefined,
+      (e: unknown) => e,
+    )
+    expect(error).toBeInstanceOf(SqliteStoreError)
+    expect(error).toMatchObject({ reason: 'corrupt', message: expect.stringContaining(account.id) })
+    const everything = (e: unknown): string =>
+      e instanceof Error
+        ? `${e.message}\n${e.stack}\n${everything((e as { cause?: unknown }).cause)}`
+        : String(e)
+    expect(everything(error)).not.toContain(short)
+
+    const wrapped = await engine.get(account.id).then(
+      () => undefined,
+      (e: unknown) => e,
+    )
+    expect(isRevokitError(wrapped) && wrapped.status).toBe(500)
+    expect(isRevokitError(wrapped) && wrapped.slug).toBe('store_error')
+    expect(JSON.stringify(isRevokitError(wrapped) && wrapped.toJSON())).not.toContain(short)
+    expect(everything(wrapped)).not.toContain(short)
+  })
+
+  it('SQLite failures name the file and operation, e.g. a lock held past the busy timeout', async () => {
+    const path = tempDbPath()
+    const store = sqliteStore({ path, busyTimeoutMs: 50 })
+    open.push(store)
+    const blocker = new DatabaseSync(path)
+    try {
+      blocker.exec('BEGIN IMMEDIATE')
+      const started = Date.now()
+      await expect(store.insert(sampleRecord(), [])).rejects.toMatchObject({
+        reason: 'sqlite',
+        sqliteCode: 5,
+        message: expect.stringMatching(new RegExp(`${path}.*insert failed: database is locked`)),
+      })
+      expect(Date.now() - started).toBeGreaterThanOrEqual(40)
+    } finally {
+      blocker.exec('ROLLBACK')
+      blocker.close()
+    }
+    expect(await store.insert(sampleRecord(), [])).toBe(true)
+  })
 })
