@@ -14,6 +14,9 @@ export function revokitTsup(overrides: Options = {}) {
     target: 'node22',
     platform: 'node',
     treeshake: true,
+    // tsup strips `node:` by default, which breaks builtins that exist only with the prefix
+    // (`node:sqlite`, `node:test`); every Node revokit supports understands `node:` imports.
+    removeNodeProtocol: false,
     ...overrides,
   })
 }
