@@ -18,6 +18,7 @@ export class SqliteStoreError extends Error {
   override readonly name = 'SqliteStoreError'
   /** Stable across versions; branch on this, not on the message. */
   readonly code = 'ERR_REVOKIT_SQLITE_STORE'
+  /** What kind of failure this is; see {@link SqliteStoreErrorReason}. */
   readonly reason: SqliteStoreErrorReason
   /** The absolute path of the database file. */
   readonly file: string
@@ -27,6 +28,10 @@ export class SqliteStoreError extends Error {
    */
   readonly sqliteCode: number | undefined
 
+  /**
+   * @param message must not contain a credential value or a stored record.
+   * @param options.cause kept as a non-enumerable `cause`, so serialising the error skips it.
+   */
   constructor(
     reason: SqliteStoreErrorReason,
     file: string,

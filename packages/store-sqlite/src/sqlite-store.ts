@@ -69,6 +69,7 @@ const MAX_CACHED_STATEMENTS = 64
  * @example
  * ```ts
  * import { createEngine } from '@revokit/core'
+ * import { google } from '@revokit/google'
  * import { sqliteStore } from '@revokit/store-sqlite'
  *
  * const engine = createEngine({ store: sqliteStore({ path: './revokit.db' }), adapters: [google()] })
