@@ -757,15 +757,23 @@ export function createEngine(options: EngineOptions): Engine {
 
     activate(id, input = {}, call = {}) {
       const { credentials } = parseInput(activateInputSchema, input, 'activation')
-      return mutate(id, 'activate', call, (record) => {
-        if (record.status === 'EXPIRED' && !credentials) {
-          throw credentialsRequired('An EXPIRED account can only be activated with new credentials.')
-        }
-        const next = (credentials as Credentials | undefined) ?? record.credentials
-        if (!holdsAny(next))
-          throw credentialsRequired('An ACTIVE account needs an access_token or a refresh_token.')
-        return { credentials: next, revokedSubjects: [], pendingSubjects: [] }
-      })
+      // New credentials replace the stored ones, so the old values must leave the store's files.
+      const scrub = credentials !== undefined
+      return mutate(
+        id,
+        'activate',
+        call,
+        (record) => {
+          if (record.status === 'EXPIRED' && !credentials) {
+            throw credentialsRequired('An EXPIRED account can only be activated with new credentials.')
+          }
+          const next = (credentials as Credentials | undefined) ?? record.credentials
+          if (!holdsAny(next))
+            throw credentialsRequired('An ACTIVE account needs an access_token or a refresh_token.')
+          return { credentials: next, revokedSubjects: [], pendingSubjects: [] }
+        },
+        scrub,
+      )
     },
     disable: (id, call = {}) => mutate(id, 'disable', call),
     enable: (id, call = {}) => mutate(id, 'enable', call),
