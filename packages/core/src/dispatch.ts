@@ -82,7 +82,8 @@ export function standing(record: AccountRecord, subject: TokenSubject): SubjectO
 export function finalOutcomes(record: AccountRecord, report?: DispatchReport): SubjectOutcomes {
   const out = {} as SubjectOutcomes
   // Access first: the order callers read, matching revokedTokens.
-  for (const subject of ['access_token', 'refresh_token'] as const) out[subject] = report?.outcomes[subject] ?? standing(record, subject)
+  for (const subject of ['access_token', 'refresh_token'] as const)
+    out[subject] = report?.outcomes[subject] ?? standing(record, subject)
   return out
 }
 
@@ -194,7 +195,10 @@ async function dispatchOne(
   deps: DispatchDeps,
 ): Promise<{ outcome: RevokeOutcome; attempts: number }> {
   const budget = { used: 0, max: deps.maxAttempts }
-  const signal = AbortSignal.any([deps.signal, AbortSignal.timeout(Math.max(1, Math.ceil(deadline - deps.clock())))])
+  const signal = AbortSignal.any([
+    deps.signal,
+    AbortSignal.timeout(Math.max(1, Math.ceil(deadline - deps.clock()))),
+  ])
   const http = deps.transport.client({ signal, deadline, budget, logger: deps.logger, redact: deps.redact })
   const request: RevokeRequest = Object.freeze({
     subject,
