@@ -35,36 +35,42 @@ const KEY_SOURCE = KEY_ALTERNATION.sort((a, b) => b.length - a.length).join('|')
 
 const VALUE_CHAR = `[^\\s&,;'"}\\]]`
 const VALUE = `${VALUE_CHAR}+`
+// Already hidden, or an auth scheme whose credential the scheme rule hides.
+const SKIP_DONE = `(?!['"]?\\[REDACTED\\]|(?:Bearer|Basic|Token|Digest)\\s)`
 
-// Each pattern keeps its label (group 1) and hides the value. Order matters: the
-// credentials-scheme pattern runs before the key=value one so "Authorization: Bearer x" hides x.
-const PATTERNS: readonly RegExp[] = [
+type Rule = readonly [pattern: RegExp, replace: (match: string, label: string) => string]
+
+const keepLabel = (_match: string, label: string) => `${label}${REDACTED}`
+const keepJsonString = (_match: string, label: string) => `${label}"${REDACTED}"`
+
+// Each rule keeps its label (group 1) and hides the value. Order matters: the auth-scheme rule
+// runs first so "Authorization: Bearer x" becomes "Authorization: Bearer [REDACTED]" and the
+// key rules then leave it alone.
+const RULES: readonly Rule[] = [
   // HTTP auth schemes anywhere in text: "Bearer abc", "Basic Zm9v".
-  /\b(Bearer|Basic|Token|Digest)\s+[A-Za-z0-9._~+/=-]{3,}/gi,
-  // JSON: "client_secret": "value"
-  new RegExp(`("(?:${KEY_SOURCE})"\\s*:\\s*)"(?:[^"\\\\]|\\\\.)*"`, 'gi'),
+  [/\b((?:Bearer|Basic|Token|Digest)\s+)(?!\[REDACTED\])[A-Za-z0-9._~+/=-]{3,}/gi, keepLabel],
+  // JSON: "client_secret": "value" (the result is still valid JSON)
+  [new RegExp(`("(?:${KEY_SOURCE})"\\s*:\\s*)"(?:[^"\\\\]|\\\\.)*"`, 'gi'), keepJsonString],
   // Form, query and logfmt text: token=value, client_secret = value
-  new RegExp(
-    `(\\b(?:${KEY_SOURCE})\\b['"]?\\s*=\\s*)(?!\\[REDACTED\\]|(?:Bearer|Basic|Token|Digest)\\s)['"]?${VALUE}`,
-    'gi',
-  ),
+  [new RegExp(`(\\b(?:${KEY_SOURCE})\\b['"]?\\s*=\\s*)${SKIP_DONE}['"]?${VALUE}`, 'gi'), keepLabel],
   // Header and YAML-ish text: "client_secret: value". Prose such as "refresh_token: failed" must
   // survive, so only values that look like secrets (a digit, or 12+ characters) are hidden.
-  new RegExp(
-    `(\\b(?:${KEY_SOURCE})\\b['"]?\\s*:\\s*)(?!\\[REDACTED\\]|(?:Bearer|Basic|Token|Digest)\\s)['"]?(?=${VALUE_CHAR}*\\d|${VALUE_CHAR}{12})${VALUE}`,
-    'gi',
-  ),
+  [
+    new RegExp(
+      `(\\b(?:${KEY_SOURCE})\\b['"]?\\s*:\\s*)${SKIP_DONE}['"]?(?=${VALUE_CHAR}*\\d|${VALUE_CHAR}{12})${VALUE}`,
+      'gi',
+    ),
+    keepLabel,
+  ],
   // Well-known provider token shapes, in case one travels without a label.
-  /()\bya29\.[A-Za-z0-9._-]{8,}/g,
-  /()\b1\/\/0[A-Za-z0-9._-]{8,}/g,
-  /()\bgh[opusr]_[A-Za-z0-9]{16,}/g,
-  /()\bgithub_pat_[A-Za-z0-9_]{16,}/g,
-  /()\bxox[abpre]-[A-Za-z0-9-]{8,}/g,
-  /()\bxoxe[.-][A-Za-z0-9.-]{8,}/g,
-  /()\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g,
+  [/()\bya29\.[A-Za-z0-9._-]{8,}/g, keepLabel],
+  [/()\b1\/\/0[A-Za-z0-9._-]{8,}/g, keepLabel],
+  [/()\bgh[opusr]_[A-Za-z0-9]{16,}/g, keepLabel],
+  [/()\bgithub_pat_[A-Za-z0-9_]{16,}/g, keepLabel],
+  [/()\bxox[abpre]-[A-Za-z0-9-]{8,}/g, keepLabel],
+  [/()\bxoxe[.-][A-Za-z0-9.-]{8,}/g, keepLabel],
+  [/()\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g, keepLabel],
 ]
-
-const replaceLabelled = (_match: string, label: string | undefined) => `${label ?? ''}${REDACTED}`
 
 /**
  * Hides secrets in text. Calling it applies the pattern rules (auth headers, `key=value` and
@@ -94,7 +100,7 @@ export function createRedactor(values: Iterable<string | null | undefined> = [])
     for (const secret of ordered) {
       if (out.includes(secret)) out = out.split(secret).join(REDACTED)
     }
-    for (const pattern of PATTERNS) out = out.replace(pattern, replaceLabelled)
+    for (const [pattern, replace] of RULES) out = out.replace(pattern, replace)
     return out
   }) as Redactor
   redactor.with = (more) => createRedactor([...ordered, ...more])

@@ -32,7 +32,7 @@ export async function localServer(
     req: IncomingMessage & { body: string },
     res: ServerResponse,
     hit: number,
-  ) => void | Promise<void>,
+  ) => unknown,
 ) {
   const hits: Hit[] = []
   const server = createServer(async (req, res) => {
