@@ -15,7 +15,7 @@ import {
   TOKEN_SUBJECTS,
   type TokenSubject,
 } from './model'
-import type { Redactor } from './redact'
+import { learningRedactor, type Redactor } from './redact'
 import { type BackoffOptions, backoffDelay } from './retry'
 import { type HttpTransport, TransportError } from './transport'
 
@@ -195,11 +195,20 @@ async function dispatchOne(
   deps: DispatchDeps,
 ): Promise<{ outcome: RevokeOutcome; attempts: number }> {
   const budget = { used: 0, max: deps.maxAttempts }
+  const adapterRedact = deps.adapter.redact?.bind(deps.adapter)
+  const redact = learningRedactor(deps.redact, adapterRedact && ((text) => safeRedact(adapterRedact, text)))
   const signal = AbortSignal.any([
     deps.signal,
     AbortSignal.timeout(Math.max(1, Math.ceil(deadline - deps.clock()))),
   ])
-  const http = deps.transport.client({ signal, deadline, budget, logger: deps.logger, redact: deps.redact })
+  const http = deps.transport.client({
+    signal,
+    deadline,
+    budget,
+    logger: deps.logger,
+    redact,
+    learn: redact.learn,
+  })
   const request: RevokeRequest = Object.freeze({
     subject,
     token,
@@ -220,7 +229,7 @@ async function dispatchOne(
       deadline,
       attempt,
       logger: deps.logger,
-      redact: deps.redact,
+      redact,
     })
     // An adapter that made no HTTP call through the transport still spends an attempt.
     if (budget.used === usedBefore) budget.used += 1
@@ -325,6 +334,16 @@ function fromError(error: unknown, redact: Redactor): RevokeOutcome {
     reason: `the adapter threw ${name}${message}`,
     suggestedFix: 'This is a bug in the adapter: it should return failed() instead of throwing.',
   })
+}
+
+/** An adapter's redact hook must not be able to break a dispatch by throwing. */
+function safeRedact(hook: (text: string) => string, text: string): string {
+  try {
+    const out = hook(text)
+    return typeof out === 'string' ? out : text
+  } catch {
+    return text
+  }
 }
 
 /** Resolves true after `ms`, or false as soon as `signal` aborts. */

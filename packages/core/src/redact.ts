@@ -117,6 +117,30 @@ function addKnown(known: Set<string>, value: string | null | undefined) {
   if (formEncoded !== encoded) known.add(formEncoded)
 }
 
+/** A {@link Redactor} that can be taught more values as a dispatch goes on. */
+export interface LearningRedactor extends Redactor {
+  /** From now on, also hide these values. */
+  learn(values: Iterable<string | null | undefined>): void
+}
+
+/**
+ * A redactor for one dispatch: the transport teaches it every secret it puts on the wire
+ * (Authorization headers, secret-named body fields), so an adapter that copies a client secret
+ * into an outcome reason still cannot leak it. `extra` runs first (an adapter's own `redact`).
+ */
+export function learningRedactor(
+  base: Redactor = redact,
+  extra: (text: string) => string = (text) => text,
+): LearningRedactor {
+  let current = base
+  const learning = ((text: string) => current(extra(text))) as LearningRedactor
+  learning.with = (values) => current.with(values)
+  learning.learn = (values) => {
+    current = current.with(values)
+  }
+  return learning
+}
+
 /** A redactor that knows no values: pattern rules only. */
 export const redact: Redactor = createRedactor()
 

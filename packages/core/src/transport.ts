@@ -98,6 +98,8 @@ export interface TransportScope {
   readonly budget: AttemptBudget
   readonly logger?: Logger
   readonly redact?: Redactor
+  /** Told every secret a request puts on the wire, so the caller can hide them too. */
+  readonly learn?: (secrets: readonly string[]) => void
 }
 
 /** Options of {@link createHttpTransport}. */
@@ -160,7 +162,9 @@ export function createHttpTransport(options: HttpTransportOptions = {}): HttpTra
         const target = new URL(url)
         const where = `${target.origin}${target.pathname}`
         const method = init.method ?? 'GET'
-        const redactor = (scope.redact ?? patternRedact).with(requestSecrets(init))
+        const secrets = requestSecrets(init)
+        scope.learn?.(secrets)
+        const redactor = (scope.redact ?? patternRedact).with(secrets)
         const started = clock()
         let attempts = 1
         scope.budget.used += 1
