@@ -5,8 +5,9 @@ import {
   type RevokeRequest,
   supportsSubject,
 } from './adapter'
+import { timeLimit } from './deadline'
 import { isRevokitError } from './errors'
-import type { Logger } from './logger'
+import { type Logger, silentLogger } from './logger'
 import {
   type AccountRecord,
   holds,
@@ -197,10 +198,8 @@ async function dispatchOne(
   const budget = { used: 0, max: deps.maxAttempts }
   const adapterRedact = deps.adapter.redact?.bind(deps.adapter)
   const redact = learningRedactor(deps.redact, adapterRedact && ((text) => safeRedact(adapterRedact, text)))
-  const signal = AbortSignal.any([
-    deps.signal,
-    AbortSignal.timeout(Math.max(1, Math.ceil(deadline - deps.clock()))),
-  ])
+  const limit = timeLimit(deadline - deps.clock(), deps.signal)
+  const signal = limit.signal
   const http = deps.transport.client({
     signal,
     deadline,
@@ -221,28 +220,34 @@ async function dispatchOne(
     }),
   })
 
-  for (let attempt = 1; ; attempt++) {
-    const usedBefore = budget.used
-    const outcome = await invoke(deps.adapter, request, {
-      http,
-      signal,
-      deadline,
-      attempt,
-      logger: deps.logger,
-      redact,
-    })
-    // An adapter that made no HTTP call through the transport still spends an attempt.
-    if (budget.used === usedBefore) budget.used += 1
-    deps.logger.debug(
-      { accountId: record.id, subject, attempt, outcome: outcome.type, attempts: budget.used },
-      'revokit: dispatch answered',
-    )
-    if (outcome.type !== 'failed' || !outcome.retryable || signal.aborted)
-      return { outcome, attempts: budget.used }
-    if (budget.used >= budget.max) return { outcome, attempts: budget.used }
-    const delay = outcome.retryAfterMs ?? backoffDelay(attempt, deps.backoff)
-    if (deps.clock() + delay >= deadline) return { outcome, attempts: budget.used }
-    if (!(await sleep(delay, signal))) return { outcome, attempts: budget.used }
+  try {
+    for (let attempt = 1; ; attempt++) {
+      const usedBefore = budget.used
+      const outcome = await invoke(deps.adapter, request, {
+        http,
+        signal,
+        deadline,
+        attempt,
+        logger: deps.logger,
+        redact,
+      })
+      // An adapter that made no HTTP call through the transport still spends an attempt.
+      if (budget.used === usedBefore) budget.used += 1
+      if (deps.logger !== silentLogger) {
+        deps.logger.debug(
+          { accountId: record.id, subject, attempt, outcome: outcome.type, attempts: budget.used },
+          'revokit: dispatch answered',
+        )
+      }
+      if (outcome.type !== 'failed' || !outcome.retryable || signal.aborted)
+        return { outcome, attempts: budget.used }
+      if (budget.used >= budget.max) return { outcome, attempts: budget.used }
+      const delay = outcome.retryAfterMs ?? backoffDelay(attempt, deps.backoff)
+      if (deps.clock() + delay >= deadline) return { outcome, attempts: budget.used }
+      if (!(await sleep(delay, signal))) return { outcome, attempts: budget.used }
+    }
+  } finally {
+    limit.dispose()
   }
 }
 
@@ -281,17 +286,18 @@ function sanitise(answer: unknown, redact: Redactor): RevokeOutcome {
   const text = (value: unknown) => (typeof value === 'string' ? redact(value) : undefined)
   const cascade = (value: unknown) =>
     Array.isArray(value) && value.every((s) => SUBJECTS.has(s)) ? (value as TokenSubject[]) : undefined
-  const invalid = failed({
-    retryable: false,
-    reason: 'the adapter returned an answer that is not a revoke outcome',
-    suggestedFix:
-      'This is a bug in the adapter: it must return revoked(), alreadyRevoked(), unsupported() or failed().',
-  })
-  if (!o || typeof o !== 'object') return invalid
+  const invalid = () =>
+    failed({
+      retryable: false,
+      reason: 'the adapter returned an answer that is not a revoke outcome',
+      suggestedFix:
+        'This is a bug in the adapter: it must return revoked(), alreadyRevoked(), unsupported() or failed().',
+    })
+  if (!o || typeof o !== 'object') return invalid()
   switch (o.type) {
     case 'revoked':
     case 'already_revoked': {
-      if (o.cascade !== undefined && !cascade(o.cascade)) return invalid
+      if (o.cascade !== undefined && !cascade(o.cascade)) return invalid()
       const detail = text(o.detail)
       const c = cascade(o.cascade)
       return { type: o.type, ...(c ? { cascade: c } : {}), ...(detail ? { detail } : {}) }
@@ -299,7 +305,7 @@ function sanitise(answer: unknown, redact: Redactor): RevokeOutcome {
     case 'unsupported':
       return { type: 'unsupported', detail: text(o.detail) ?? 'the provider does not revoke this token type' }
     case 'failed': {
-      if (typeof o.retryable !== 'boolean') return invalid
+      if (typeof o.retryable !== 'boolean') return invalid()
       const retryAfterMs =
         typeof o.retryAfterMs === 'number' && o.retryAfterMs >= 0 ? o.retryAfterMs : undefined
       const suggestedFix = text(o.suggestedFix)
@@ -312,7 +318,7 @@ function sanitise(answer: unknown, redact: Redactor): RevokeOutcome {
       })
     }
     default:
-      return invalid
+      return invalid()
   }
 }
 

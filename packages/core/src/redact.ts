@@ -89,21 +89,30 @@ const MIN_KNOWN_SECRET_LENGTH = 4
 
 /** Builds a {@link Redactor} that knows these exact secret values. */
 export function createRedactor(values: Iterable<string | null | undefined> = []): Redactor {
-  const known = new Set<string>()
-  for (const value of values) addKnown(known, value)
-  // Longest first, so a secret that contains another is hidden whole.
-  const ordered = [...known].sort((a, b) => b.length - a.length)
+  const given = [...values]
+  // Built on first use: most revokes succeed and never redact anything, so the set of known
+  // values (with their encodings) is only worth computing when text actually needs hiding.
+  let ordered: string[] | undefined
+  const known = () => {
+    if (!ordered) {
+      const set = new Set<string>()
+      for (const value of given) addKnown(set, value)
+      // Longest first, so a secret that contains another is hidden whole.
+      ordered = [...set].sort((a, b) => b.length - a.length)
+    }
+    return ordered
+  }
 
   const redactor = ((text: string): string => {
     if (typeof text !== 'string' || text.length === 0) return text
     let out = text
-    for (const secret of ordered) {
+    for (const secret of known()) {
       if (out.includes(secret)) out = out.split(secret).join(REDACTED)
     }
     for (const [pattern, replace] of RULES) out = out.replace(pattern, replace)
     return out
   }) as Redactor
-  redactor.with = (more) => createRedactor([...ordered, ...more])
+  redactor.with = (more) => createRedactor([...given, ...more])
   return redactor
 }
 
@@ -119,8 +128,8 @@ function addKnown(known: Set<string>, value: string | null | undefined) {
 
 /** A {@link Redactor} that can be taught more values as a dispatch goes on. */
 export interface LearningRedactor extends Redactor {
-  /** From now on, also hide these values. */
-  learn(values: Iterable<string | null | undefined>): void
+  /** From now on, also hide these values; a function is only called if something is redacted. */
+  learn(values: Iterable<string | null | undefined> | (() => Iterable<string | null | undefined>)): void
 }
 
 /**
@@ -132,11 +141,16 @@ export function learningRedactor(
   base: Redactor = redact,
   extra: (text: string) => string = (text) => text,
 ): LearningRedactor {
+  const pending: Array<() => Iterable<string | null | undefined>> = []
   let current = base
-  const learning = ((text: string) => current(extra(text))) as LearningRedactor
-  learning.with = (values) => current.with(values)
+  const settle = () => {
+    if (pending.length) current = current.with(pending.splice(0).flatMap((get) => [...get()]))
+    return current
+  }
+  const learning = ((text: string) => settle()(extra(text))) as LearningRedactor
+  learning.with = (values) => settle().with(values)
   learning.learn = (values) => {
-    current = current.with(values)
+    pending.push(typeof values === 'function' ? values : () => values)
   }
   return learning
 }
