@@ -4,6 +4,8 @@ import { createRedactor, REDACTED, redact, redactValue } from './redact'
 describe('redact: pattern rules', () => {
   it.each([
     ['Authorization: Bearer abc.def-ghi_123', 'Authorization: Bearer [REDACTED]'],
+    ['authorization: token fake_github_token', 'authorization: token [REDACTED]'],
+    ['Bearer abcdefghijklmnopqrstuvwxyz', 'Bearer [REDACTED]'],
     ['authorization: Basic Y2xpZW50OnNlY3JldA==', 'authorization: Basic [REDACTED]'],
     ['token=abc123&token_type_hint=refresh_token', 'token=[REDACTED]&token_type_hint=refresh_token'],
     ['client_id=app&client_secret=s3cr3t%21', 'client_id=app&client_secret=[REDACTED]'],
@@ -25,6 +27,11 @@ describe('redact: pattern rules', () => {
       'refresh_token: failed',
       'token_type_hint=refresh_token',
       'Revoke is not supported for toolkit "zoom"',
+      // Providers' own error descriptions, which reasons quote.
+      'Token expired or revoked',
+      'the token belongs to another client',
+      'the token must be assumed live',
+      'Basic authentication failed',
     ]) {
       expect(redact(text)).toBe(text)
     }

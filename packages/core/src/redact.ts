@@ -47,8 +47,13 @@ const keepJsonString = (_match: string, label: string) => `${label}"${REDACTED}"
 // runs first so "Authorization: Bearer x" becomes "Authorization: Bearer [REDACTED]" and the
 // key rules then leave it alone.
 const RULES: readonly Rule[] = [
-  // HTTP auth schemes anywhere in text: "Bearer abc", "Basic Zm9v".
-  [/\b((?:Bearer|Basic|Token|Digest)\s+)(?!\[REDACTED\])[A-Za-z0-9._~+/=-]{3,}/gi, keepLabel],
+  // HTTP auth schemes anywhere in text: "Bearer abc1", "Basic Zm9v=". Only a value that looks
+  // like a credential (a digit or one of _~+/=, or 20+ characters) is hidden, so provider prose
+  // such as "Token expired or revoked" or "the token belongs to another client" survives.
+  [
+    /\b((?:Bearer|Basic|Token|Digest)\s+)(?!\[REDACTED\])(?=[A-Za-z0-9._~+/=-]*[0-9_~+/=]|[A-Za-z0-9._~+/=-]{20})[A-Za-z0-9._~+/=-]{3,}/gi,
+    keepLabel,
+  ],
   // JSON: "client_secret": "value" (the result is still valid JSON)
   [new RegExp(`("(?:${KEY_SOURCE})"\\s*:\\s*)"(?:[^"\\\\]|\\\\.)*"`, 'gi'), keepJsonString],
   // Form, query and logfmt text: token=value, client_secret = value
