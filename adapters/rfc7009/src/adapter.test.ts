@@ -441,11 +441,13 @@ describe('rfc7009 responses (RFC 7009 §2.2, §2.2.1)', () => {
       for (const [status, body] of cases) {
         nock(AS).post('/oauth/revoke').reply(status, body)
         const logger = captureLogger()
-        const outcome = await dispatcher({ logger, maxAttempts: 1 }).revoke(
+        const logged = dispatcher({ logger, maxAttempts: 1 })
+        const outcome = await logged.revoke(
           basic({ clientSecret: secret, authMethod: method }),
           'refresh_token',
           token,
         )
+        await logged.close()
         const text = JSON.stringify(outcome) + logger.lines.join('\n')
         expect(text).not.toContain(secret)
         expect(text).not.toContain(token)

@@ -258,9 +258,12 @@ export function rfc7009(options: Rfc7009Options): RevocationAdapter {
     if (error === 'invalid_token') {
       return 'This server answers invalid_token where RFC 7009 §2.2 requires HTTP 200 for an invalid token. The token is probably already dead, but revokit does not assume so; use a provider-specific adapter if there is one, or delete the account and ask the user to remove the app at the provider.'
     }
-    if (error === 'unauthorized_client' || error === 'invalid_request' || error === 'access_denied') {
-      return `Check that the token was issued to clientId "${clientId}": RFC 7009 §2.1 lets only the client a token was issued to revoke it.`
+    const owner = `that the token was issued to clientId "${clientId}" (RFC 7009 §2.1 lets only that client revoke it)`
+    if (error === 'invalid_request') {
+      // Servers also say invalid_request when the client authentication is missing or malformed.
+      return `Check authMethod (${authMethod}) and the client credentials, which the server may expect another way, and ${owner}.`
     }
+    if (error === 'unauthorized_client' || error === 'access_denied') return `Check ${owner}.`
     return `See the authorization server's documentation for the error "${error}".`
   }
 
