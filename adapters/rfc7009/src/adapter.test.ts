@@ -199,6 +199,21 @@ describe('rfc7009 options', () => {
     expect(adapter.cascades).toBeUndefined()
   })
 
+  it('gives the engine a redact hook that hides the secret in every encoding it travels in', () => {
+    const secret = `${canary('hook-secret')}: 100% (ü)!`
+    const adapter = basic({ clientSecret: secret })
+    const forms = [
+      secret,
+      encodeURIComponent(secret),
+      new URLSearchParams([['s', secret]]).toString().slice(2),
+      Buffer.from(`acme-client:${new URLSearchParams([['s', secret]]).toString().slice(2)}`).toString(
+        'base64',
+      ),
+    ]
+    for (const form of forms) expect(adapter.redact?.(`seen ${form} here`)).toBe('seen [REDACTED] here')
+    expect(adapter.redact?.('nothing secret here')).toBe('nothing secret here')
+  })
+
   it('accepts plain http only for a loopback endpoint or issuer', () => {
     expect(() => basic({ revocationEndpoint: 'http://127.0.0.1:8080/revoke' })).not.toThrow()
     expect(() => basic({ revocationEndpoint: undefined, issuer: 'http://localhost:8080' })).not.toThrow()

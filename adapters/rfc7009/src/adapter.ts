@@ -1,4 +1,5 @@
 import {
+  createRedactor,
   endpointProblem,
   type FailedOutcome,
   failed,
@@ -196,6 +197,15 @@ export function rfc7009(options: Rfc7009Options): RevocationAdapter {
   const issuer = o.issuer
   const ttlMs = o.discoveryTtlMs ?? DEFAULT_DISCOVERY_TTL_MS
   const clock = o.clock ?? Date.now
+  // Every form the secret travels in: raw, URL- and form-encoded (createRedactor adds those), the
+  // RFC 6749 §2.3.1 encoding and the Basic credential built from it.
+  const basicCredential =
+    clientSecret !== undefined
+      ? Buffer.from(`${formEncode(clientId)}:${formEncode(clientSecret)}`, 'utf8').toString('base64')
+      : undefined
+  const hideSecret = createRedactor(
+    clientSecret !== undefined ? [clientSecret, formEncode(clientSecret), basicCredential] : [],
+  )
 
   let cached: { value: Discovered | FailedOutcome; until: number } | undefined
   let pending: Promise<Discovered | FailedOutcome> | undefined
@@ -338,8 +348,7 @@ export function rfc7009(options: Rfc7009Options): RevocationAdapter {
       }
       if (authMethod === 'client_secret_basic') {
         // RFC 6749 §2.3.1: form-encode id and secret, then base64 "id:secret".
-        const pair = `${formEncode(clientId)}:${formEncode(clientSecret as string)}`
-        headers.authorization = `Basic ${Buffer.from(pair, 'utf8').toString('base64')}`
+        headers.authorization = `Basic ${basicCredential}`
       } else {
         form.set('client_id', clientId)
         if (authMethod === 'client_secret_post') form.set('client_secret', clientSecret as string)
@@ -351,8 +360,13 @@ export function rfc7009(options: Rfc7009Options): RevocationAdapter {
         body: form.toString(),
         secrets: [clientSecret, request.token],
       })
-      const redact = context.redact.with([clientSecret, request.token])
+      const redact = (text: string) => context.redact.with([request.token])(hideSecret(text))
       return classify(res, request, found, redact)
+    },
+
+    /** Hides the client secret in any text; the engine applies it to this adapter's outcomes and logs. */
+    redact(text) {
+      return hideSecret(text)
     },
 
     close() {
