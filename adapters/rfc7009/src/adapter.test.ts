@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { inspect } from 'node:util'
 import { type AuditEvent, createEngine, memoryStore, RevokitError } from '@revokit/core'
 import nock from 'nock'
@@ -789,5 +790,39 @@ describe('rfc7009 through the engine', () => {
     }
     expect(logger.lines.length).toBeGreaterThan(0)
     await engine.close()
+  })
+})
+
+interface Cassette {
+  adapter: Pick<Rfc7009Options, 'revocationEndpoint' | 'clientId' | 'clientSecret' | 'authMethod'>
+  interactions: Array<{
+    name: string
+    subject: 'access_token' | 'refresh_token'
+    token: string
+    request: { method: string; path: string; headers: Record<string, string>; body: string }
+    response: { status: number; headers: Record<string, string>; body: string }
+    outcome: Record<string, unknown>
+  }>
+}
+
+describe('rfc7009 cassette: the RFC 7009 examples, byte for byte', () => {
+  const cassette = JSON.parse(
+    readFileSync(new URL('../cassettes/rfc7009.cassette.json', import.meta.url), 'utf8'),
+  ) as Cassette
+  const origin = new URL(cassette.adapter.revocationEndpoint as string).origin
+
+  it.each(cassette.interactions.map((i) => [i.name, i] as const))('%s', async (_name, interaction) => {
+    let scope = nock(origin)
+    for (const [name, value] of Object.entries(interaction.request.headers))
+      scope = scope.matchHeader(name, value)
+    scope
+      .intercept(interaction.request.path, interaction.request.method, interaction.request.body)
+      .reply(interaction.response.status, interaction.response.body, interaction.response.headers)
+    const outcome = await once.revoke(
+      rfc7009({ toolkit: 'acme', ...cassette.adapter }),
+      interaction.subject,
+      interaction.token,
+    )
+    expect(outcome).toMatchObject(interaction.outcome)
   })
 })
