@@ -3,7 +3,6 @@ import {
   endpointProblem,
   type FailedOutcome,
   failed,
-  type HttpClient,
   type HttpResponse,
   type RevocationAdapter,
   type RevokeContext,
@@ -210,8 +209,8 @@ export function rfc7009(options: Rfc7009Options): RevocationAdapter {
   let cached: { value: Discovered | FailedOutcome; until: number } | undefined
   let pending: Promise<Discovered | FailedOutcome> | undefined
 
-  async function runDiscovery(http: HttpClient, context: RevokeContext) {
-    const value = await discover(http, issuer as string)
+  async function runDiscovery(context: RevokeContext) {
+    const value = await discover(context.http, issuer as string)
     if (!('type' in value)) {
       cached = { value, until: clock() + ttlMs }
       context.logger.debug(
@@ -244,7 +243,7 @@ export function rfc7009(options: Rfc7009Options): RevocationAdapter {
         // Another dispatch's discovery ran out of its own deadline; try with ours.
       }
     }
-    const run = runDiscovery(context.http, context)
+    const run = runDiscovery(context)
     pending = run
     try {
       return await run
