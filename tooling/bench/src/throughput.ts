@@ -1,4 +1,5 @@
-import { createEngine, memoryStore, type RevocationAdapter, revoked } from '@revokit/core'
+import { createEngine, memoryStore } from '@revokit/core'
+import { rfc7009 } from '@revokit/rfc7009'
 import { OAuth2Client } from 'arctic'
 import * as oidc from 'openid-client'
 import { AuthorizationCode } from 'simple-oauth2'
@@ -53,21 +54,13 @@ function scenarios(origin: string, concurrency: number): Scenario[] {
     if (res.statusCode !== 200) throw new Error(`raw: HTTP ${res.statusCode}`)
   }
 
-  // An RFC 7009 adapter written the way a contributor would, on the engine's transport.
-  const adapter: RevocationAdapter = {
+  // The published RFC 7009 adapter, on the engine's own transport.
+  const adapter = rfc7009({
     toolkit: 'bench',
-    supportsAccess: true,
-    supportsRefresh: true,
-    async revoke(req, { http }) {
-      const res = await http.request(endpoint, {
-        method: 'POST',
-        headers: { authorization: BASIC, 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ token: req.token, token_type_hint: req.subject }).toString(),
-      })
-      if (res.status !== 200) throw new Error(`engine: HTTP ${res.status}`)
-      return revoked([])
-    },
-  }
+    revocationEndpoint: endpoint,
+    clientId: CLIENT_ID,
+    clientSecret: CLIENT_SECRET,
+  })
   const engine = createEngine({ store: memoryStore({ maxEventsPerAccount: 4 }), adapters: [adapter] })
 
   const oidcConfig = new oidc.Configuration(
