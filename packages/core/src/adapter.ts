@@ -134,6 +134,13 @@ export interface RevocationAdapter {
    * is treated as a failed outcome (retryable if it is a retryable transport error).
    */
   revoke(request: RevokeRequest, context: RevokeContext): Promise<RevokeOutcome>
+  /**
+   * Hides this adapter's own secrets (a client secret, a signing key) in text, without exposing
+   * them: implement it in the factory, closing over the secret. The engine applies it to every
+   * outcome reason, error and log line of this adapter's dispatches. Secrets sent through
+   * `context.http` as credentials are hidden anyway; this covers everything else.
+   */
+  redact?(text: string): string
   /** Releases resources (caches, timers) when the engine closes. */
   close?(): Promise<void> | void
 }

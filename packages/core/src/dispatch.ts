@@ -5,8 +5,9 @@ import {
   type RevokeRequest,
   supportsSubject,
 } from './adapter'
+import { timeLimit } from './deadline'
 import { isRevokitError } from './errors'
-import type { Logger } from './logger'
+import { type Logger, silentLogger } from './logger'
 import {
   type AccountRecord,
   holds,
@@ -15,7 +16,7 @@ import {
   TOKEN_SUBJECTS,
   type TokenSubject,
 } from './model'
-import type { Redactor } from './redact'
+import { learningRedactor, type Redactor } from './redact'
 import { type BackoffOptions, backoffDelay } from './retry'
 import { type HttpTransport, TransportError } from './transport'
 
@@ -82,7 +83,8 @@ export function standing(record: AccountRecord, subject: TokenSubject): SubjectO
 export function finalOutcomes(record: AccountRecord, report?: DispatchReport): SubjectOutcomes {
   const out = {} as SubjectOutcomes
   // Access first: the order callers read, matching revokedTokens.
-  for (const subject of ['access_token', 'refresh_token'] as const) out[subject] = report?.outcomes[subject] ?? standing(record, subject)
+  for (const subject of ['access_token', 'refresh_token'] as const)
+    out[subject] = report?.outcomes[subject] ?? standing(record, subject)
   return out
 }
 
@@ -194,8 +196,18 @@ async function dispatchOne(
   deps: DispatchDeps,
 ): Promise<{ outcome: RevokeOutcome; attempts: number }> {
   const budget = { used: 0, max: deps.maxAttempts }
-  const signal = AbortSignal.any([deps.signal, AbortSignal.timeout(Math.max(1, Math.ceil(deadline - deps.clock())))])
-  const http = deps.transport.client({ signal, deadline, budget, logger: deps.logger, redact: deps.redact })
+  const adapterRedact = deps.adapter.redact?.bind(deps.adapter)
+  const redact = learningRedactor(deps.redact, adapterRedact && ((text) => safeRedact(adapterRedact, text)))
+  const limit = timeLimit(deadline - deps.clock(), deps.signal)
+  const signal = limit.signal
+  const http = deps.transport.client({
+    signal,
+    deadline,
+    budget,
+    logger: deps.logger,
+    redact,
+    learn: redact.learn,
+  })
   const request: RevokeRequest = Object.freeze({
     subject,
     token,
@@ -208,28 +220,34 @@ async function dispatchOne(
     }),
   })
 
-  for (let attempt = 1; ; attempt++) {
-    const usedBefore = budget.used
-    const outcome = await invoke(deps.adapter, request, {
-      http,
-      signal,
-      deadline,
-      attempt,
-      logger: deps.logger,
-      redact: deps.redact,
-    })
-    // An adapter that made no HTTP call through the transport still spends an attempt.
-    if (budget.used === usedBefore) budget.used += 1
-    deps.logger.debug(
-      { accountId: record.id, subject, attempt, outcome: outcome.type, attempts: budget.used },
-      'revokit: dispatch answered',
-    )
-    if (outcome.type !== 'failed' || !outcome.retryable || signal.aborted)
-      return { outcome, attempts: budget.used }
-    if (budget.used >= budget.max) return { outcome, attempts: budget.used }
-    const delay = outcome.retryAfterMs ?? backoffDelay(attempt, deps.backoff)
-    if (deps.clock() + delay >= deadline) return { outcome, attempts: budget.used }
-    if (!(await sleep(delay, signal))) return { outcome, attempts: budget.used }
+  try {
+    for (let attempt = 1; ; attempt++) {
+      const usedBefore = budget.used
+      const outcome = await invoke(deps.adapter, request, {
+        http,
+        signal,
+        deadline,
+        attempt,
+        logger: deps.logger,
+        redact,
+      })
+      // An adapter that made no HTTP call through the transport still spends an attempt.
+      if (budget.used === usedBefore) budget.used += 1
+      if (deps.logger !== silentLogger) {
+        deps.logger.debug(
+          { accountId: record.id, subject, attempt, outcome: outcome.type, attempts: budget.used },
+          'revokit: dispatch answered',
+        )
+      }
+      if (outcome.type !== 'failed' || !outcome.retryable || signal.aborted)
+        return { outcome, attempts: budget.used }
+      if (budget.used >= budget.max) return { outcome, attempts: budget.used }
+      const delay = outcome.retryAfterMs ?? backoffDelay(attempt, deps.backoff)
+      if (deps.clock() + delay >= deadline) return { outcome, attempts: budget.used }
+      if (!(await sleep(delay, signal))) return { outcome, attempts: budget.used }
+    }
+  } finally {
+    limit.dispose()
   }
 }
 
@@ -268,17 +286,18 @@ function sanitise(answer: unknown, redact: Redactor): RevokeOutcome {
   const text = (value: unknown) => (typeof value === 'string' ? redact(value) : undefined)
   const cascade = (value: unknown) =>
     Array.isArray(value) && value.every((s) => SUBJECTS.has(s)) ? (value as TokenSubject[]) : undefined
-  const invalid = failed({
-    retryable: false,
-    reason: 'the adapter returned an answer that is not a revoke outcome',
-    suggestedFix:
-      'This is a bug in the adapter: it must return revoked(), alreadyRevoked(), unsupported() or failed().',
-  })
-  if (!o || typeof o !== 'object') return invalid
+  const invalid = () =>
+    failed({
+      retryable: false,
+      reason: 'the adapter returned an answer that is not a revoke outcome',
+      suggestedFix:
+        'This is a bug in the adapter: it must return revoked(), alreadyRevoked(), unsupported() or failed().',
+    })
+  if (!o || typeof o !== 'object') return invalid()
   switch (o.type) {
     case 'revoked':
     case 'already_revoked': {
-      if (o.cascade !== undefined && !cascade(o.cascade)) return invalid
+      if (o.cascade !== undefined && !cascade(o.cascade)) return invalid()
       const detail = text(o.detail)
       const c = cascade(o.cascade)
       return { type: o.type, ...(c ? { cascade: c } : {}), ...(detail ? { detail } : {}) }
@@ -286,7 +305,7 @@ function sanitise(answer: unknown, redact: Redactor): RevokeOutcome {
     case 'unsupported':
       return { type: 'unsupported', detail: text(o.detail) ?? 'the provider does not revoke this token type' }
     case 'failed': {
-      if (typeof o.retryable !== 'boolean') return invalid
+      if (typeof o.retryable !== 'boolean') return invalid()
       const retryAfterMs =
         typeof o.retryAfterMs === 'number' && o.retryAfterMs >= 0 ? o.retryAfterMs : undefined
       const suggestedFix = text(o.suggestedFix)
@@ -299,7 +318,7 @@ function sanitise(answer: unknown, redact: Redactor): RevokeOutcome {
       })
     }
     default:
-      return invalid
+      return invalid()
   }
 }
 
@@ -321,6 +340,16 @@ function fromError(error: unknown, redact: Redactor): RevokeOutcome {
     reason: `the adapter threw ${name}${message}`,
     suggestedFix: 'This is a bug in the adapter: it should return failed() instead of throwing.',
   })
+}
+
+/** An adapter's redact hook must not be able to break a dispatch by throwing. */
+function safeRedact(hook: (text: string) => string, text: string): string {
+  try {
+    const out = hook(text)
+    return typeof out === 'string' ? out : text
+  } catch {
+    return text
+  }
 }
 
 /** Resolves true after `ms`, or false as soon as `signal` aborts. */

@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici'
 import type { RevocationAdapter } from './adapter'
+import { timeLimit } from './deadline'
 import { type DispatchReport, dispatchable, finalOutcomes, runDispatch, type SubjectReport } from './dispatch'
 import { RevokitError, toRevokitError } from './errors'
 import { nanoid, newAccountId } from './ids'
@@ -247,6 +248,7 @@ export function createEngine(options: EngineOptions): Engine {
 
   function emit(events: readonly AuditEvent[]) {
     for (const event of events) {
+      if (logger === silentLogger && !options.onEvent) continue
       logger.info(
         {
           event: event.type,
@@ -273,6 +275,7 @@ export function createEngine(options: EngineOptions): Engine {
     to: AccountStatus,
     call: CallOptions,
     extra: Pick<AuditEvent, 'revokedSubjects' | 'subjects'> = {},
+    at = iso(),
   ): AuditEvent {
     return {
       id: `evt_${nanoid(16)}`,
@@ -281,7 +284,7 @@ export function createEngine(options: EngineOptions): Engine {
       type,
       from,
       to,
-      at: iso(),
+      at,
       requestId: call.requestId ?? null,
       ...extra,
     }
@@ -356,15 +359,16 @@ export function createEngine(options: EngineOptions): Engine {
       const cell = transition(record.status, operation)
       if (!cell.allowed) throw transitionError(record, operation)
       if (cell.noop) return toAccount(record)
+      const now = iso()
       const next: AccountRecord = {
         ...record,
         ...change(record),
         status: cell.to,
         claim: null,
-        updatedAt: iso(),
+        updatedAt: now,
         version: record.version + 1,
       }
-      const events = [event(record, EVENT_OF[operation], record.status, cell.to, call)]
+      const events = [event(record, EVENT_OF[operation], record.status, cell.to, call, {}, now)]
       if (await cas(record, next, events, scrub)) {
         emit(events)
         return toAccount(next)
@@ -425,9 +429,7 @@ export function createEngine(options: EngineOptions): Engine {
     const claimId = (record.claim as { id: string }).id
     const redactor = createRedactor([record.credentials.access_token, record.credentials.refresh_token])
     const scoped = options.logger ? redactingLogger(options.logger, redactor) : silentLogger
-    const signal = call.signal
-      ? AbortSignal.any([call.signal, AbortSignal.timeout(Math.ceil(deadlineMs))])
-      : AbortSignal.timeout(Math.ceil(deadlineMs))
+    const limit = timeLimit(deadlineMs, call.signal)
 
     let report: DispatchReport
     try {
@@ -439,7 +441,7 @@ export function createEngine(options: EngineOptions): Engine {
         clock,
         maxAttempts,
         deadline: clock() + deadlineMs,
-        signal,
+        signal: limit.signal,
         ...(options.backoff ? { backoff: options.backoff } : {}),
       })
     } catch (error) {
@@ -448,6 +450,8 @@ export function createEngine(options: EngineOptions): Engine {
       const failure = toRevokitError(error)
       await release(record, claimId, failure, finalOutcomes(record), call)
       throw failure
+    } finally {
+      limit.dispose()
     }
 
     const outcomes = finalOutcomes(record, report)
@@ -494,6 +498,7 @@ export function createEngine(options: EngineOptions): Engine {
       for (const s of dead) pending.delete(s)
       // A DELETED account stays deleted; anything else is REVOKED, because its tokens are dead.
       const to: AccountStatus = record.status === 'DELETED' ? 'DELETED' : 'REVOKED'
+      const now = iso()
       const next: AccountRecord = {
         ...record,
         status: to,
@@ -502,12 +507,12 @@ export function createEngine(options: EngineOptions): Engine {
         pendingSubjects: REPORT_ORDER.filter((s) => pending.has(s) && holds(credentials, s)),
         claim: null,
         lastFailedRevoke: null,
-        updatedAt: iso(),
+        updatedAt: now,
         version: record.version + 1,
       }
       const type: AuditEventType = claimed.status === 'REVOKED' ? 'pending_revoked' : 'revoked'
       const events = [
-        event(record, type, record.status, to, call, { revokedSubjects: killed, subjects: outcomes }),
+        event(record, type, record.status, to, call, { revokedSubjects: killed, subjects: outcomes }, now),
       ]
       if (await cas(record, next, events, true)) {
         emit(events)

@@ -99,8 +99,16 @@ export class RevokitError extends Error {
     return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true
   }
 
-  /** The SPEC §5 wire envelope. `requestId` overrides the one the error carries. */
-  toJSON(requestId?: string): ErrorEnvelope {
+  /**
+   * The SPEC §5 wire envelope with this error's own request id. Arguments are ignored:
+   * `JSON.stringify` passes the property key here, which must not become a request id.
+   */
+  toJSON(): ErrorEnvelope {
+    return this.toEnvelope()
+  }
+
+  /** The SPEC §5 wire envelope; `requestId` overrides the one the error carries. */
+  toEnvelope(requestId?: string): ErrorEnvelope {
     return {
       error: {
         message: this.message,

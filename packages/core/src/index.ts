@@ -54,7 +54,16 @@ export {
   type TokenSubject,
   toAccount,
 } from './model'
-export { createRedactor, isSecretKey, REDACTED, type Redactor, redact, redactValue } from './redact'
+export {
+  createRedactor,
+  isSecretKey,
+  type LearningRedactor,
+  learningRedactor,
+  REDACTED,
+  type Redactor,
+  redact,
+  redactValue,
+} from './redact'
 export { createAdapterRegistry } from './registry'
 export {
   type BackoffOptions,

@@ -23,7 +23,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
   const appendEvents = (list: readonly AuditEvent[]) => {
     for (const event of list) {
       const bucket = events.get(event.accountId) ?? []
-      bucket.push(structuredClone(event))
+      bucket.push(cloneData(event))
       if (bucket.length > maxEvents) bucket.splice(0, bucket.length - maxEvents)
       events.set(event.accountId, bucket)
     }
@@ -38,7 +38,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
   return {
     async insert(record, newEvents) {
       if (records.has(record.id)) return false
-      records.set(record.id, structuredClone(record))
+      records.set(record.id, cloneData(record))
       const key = { createdAt: record.createdAt, id: record.id }
       order.splice(upperBound(order, key), 0, key)
       appendEvents(newEvents)
@@ -47,7 +47,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
 
     async get(id) {
       const record = records.get(id)
-      return record && structuredClone(record)
+      return record && cloneData(record)
     },
 
     async compareAndSet(id, expectedVersion, next, newEvents) {
@@ -56,7 +56,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
       if (next.id !== id || next.createdAt !== current.createdAt || next.version !== expectedVersion + 1) {
         throw new TypeError('compareAndSet: next must keep id and createdAt and carry version + 1')
       }
-      records.set(id, structuredClone(next))
+      records.set(id, cloneData(next))
       appendEvents(newEvents)
       return true
     },
@@ -66,7 +66,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
       for (let i = query.after ? upperBound(order, query.after) : 0; i < order.length; i++) {
         const record = records.get((order[i] as StoreCursor).id) as AccountRecord
         if (!matches(record, query)) continue
-        out.push(structuredClone(record))
+        out.push(cloneData(record))
         if (out.length >= query.limit) break
       }
       return out
@@ -79,9 +79,22 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
     },
 
     async events(accountId) {
-      return structuredClone(events.get(accountId) ?? [])
+      return cloneData(events.get(accountId) ?? [])
     },
   }
+}
+
+/**
+ * A deep copy of JSON-shaped data (records and events are plain objects, arrays, strings,
+ * numbers, booleans and null). Several times faster than `structuredClone` for these small
+ * objects, which dominated the engine's own time in `pnpm bench`.
+ */
+function cloneData<T>(value: T): T {
+  if (value === null || typeof value !== 'object') return value
+  if (Array.isArray(value)) return value.map(cloneData) as T
+  const out: Record<string, unknown> = {}
+  for (const key of Object.keys(value)) out[key] = cloneData((value as Record<string, unknown>)[key])
+  return out as T
 }
 
 /** Orders cursors by createdAt, then id; both compare as plain strings (ISO 8601 sorts). */

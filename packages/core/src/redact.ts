@@ -35,36 +35,47 @@ const KEY_SOURCE = KEY_ALTERNATION.sort((a, b) => b.length - a.length).join('|')
 
 const VALUE_CHAR = `[^\\s&,;'"}\\]]`
 const VALUE = `${VALUE_CHAR}+`
+// Already hidden, or an auth scheme whose credential the scheme rule hides.
+const SKIP_DONE = `(?!['"]?\\[REDACTED\\]|(?:Bearer|Basic|Token|Digest)\\s)`
 
-// Each pattern keeps its label (group 1) and hides the value. Order matters: the
-// credentials-scheme pattern runs before the key=value one so "Authorization: Bearer x" hides x.
-const PATTERNS: readonly RegExp[] = [
-  // HTTP auth schemes anywhere in text: "Bearer abc", "Basic Zm9v".
-  /\b(Bearer|Basic|Token|Digest)\s+[A-Za-z0-9._~+/=-]{3,}/gi,
-  // JSON: "client_secret": "value"
-  new RegExp(`("(?:${KEY_SOURCE})"\\s*:\\s*)"(?:[^"\\\\]|\\\\.)*"`, 'gi'),
+type Rule = readonly [pattern: RegExp, replace: (match: string, label: string) => string]
+
+const keepLabel = (_match: string, label: string) => `${label}${REDACTED}`
+const keepJsonString = (_match: string, label: string) => `${label}"${REDACTED}"`
+
+// Each rule keeps its label (group 1) and hides the value. Order matters: the auth-scheme rule
+// runs first so "Authorization: Bearer x" becomes "Authorization: Bearer [REDACTED]" and the
+// key rules then leave it alone.
+const RULES: readonly Rule[] = [
+  // HTTP auth schemes anywhere in text: "Bearer abc1", "Basic Zm9v=". Only a value that looks
+  // like a credential (a digit or one of _~+/=, or 20+ characters) is hidden, so provider prose
+  // such as "Token expired or revoked" or "the token belongs to another client" survives.
+  [
+    /\b((?:Bearer|Basic|Token|Digest)\s+)(?!\[REDACTED\])(?=[A-Za-z0-9._~+/=-]*[0-9_~+/=]|[A-Za-z0-9._~+/=-]{20})[A-Za-z0-9._~+/=-]{3,}/gi,
+    keepLabel,
+  ],
+  // JSON: "client_secret": "value" (the result is still valid JSON)
+  [new RegExp(`("(?:${KEY_SOURCE})"\\s*:\\s*)"(?:[^"\\\\]|\\\\.)*"`, 'gi'), keepJsonString],
   // Form, query and logfmt text: token=value, client_secret = value
-  new RegExp(
-    `(\\b(?:${KEY_SOURCE})\\b['"]?\\s*=\\s*)(?!\\[REDACTED\\]|(?:Bearer|Basic|Token|Digest)\\s)['"]?${VALUE}`,
-    'gi',
-  ),
+  [new RegExp(`(\\b(?:${KEY_SOURCE})\\b['"]?\\s*=\\s*)${SKIP_DONE}['"]?${VALUE}`, 'gi'), keepLabel],
   // Header and YAML-ish text: "client_secret: value". Prose such as "refresh_token: failed" must
   // survive, so only values that look like secrets (a digit, or 12+ characters) are hidden.
-  new RegExp(
-    `(\\b(?:${KEY_SOURCE})\\b['"]?\\s*:\\s*)(?!\\[REDACTED\\]|(?:Bearer|Basic|Token|Digest)\\s)['"]?(?=${VALUE_CHAR}*\\d|${VALUE_CHAR}{12})${VALUE}`,
-    'gi',
-  ),
+  [
+    new RegExp(
+      `(\\b(?:${KEY_SOURCE})\\b['"]?\\s*:\\s*)${SKIP_DONE}['"]?(?=${VALUE_CHAR}*\\d|${VALUE_CHAR}{12})${VALUE}`,
+      'gi',
+    ),
+    keepLabel,
+  ],
   // Well-known provider token shapes, in case one travels without a label.
-  /()\bya29\.[A-Za-z0-9._-]{8,}/g,
-  /()\b1\/\/0[A-Za-z0-9._-]{8,}/g,
-  /()\bgh[opusr]_[A-Za-z0-9]{16,}/g,
-  /()\bgithub_pat_[A-Za-z0-9_]{16,}/g,
-  /()\bxox[abpre]-[A-Za-z0-9-]{8,}/g,
-  /()\bxoxe[.-][A-Za-z0-9.-]{8,}/g,
-  /()\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g,
+  [/()\bya29\.[A-Za-z0-9._-]{8,}/g, keepLabel],
+  [/()\b1\/\/0[A-Za-z0-9._-]{8,}/g, keepLabel],
+  [/()\bgh[opusr]_[A-Za-z0-9]{16,}/g, keepLabel],
+  [/()\bgithub_pat_[A-Za-z0-9_]{16,}/g, keepLabel],
+  [/()\bxox[abpre]-[A-Za-z0-9-]{8,}/g, keepLabel],
+  [/()\bxoxe[.-][A-Za-z0-9.-]{8,}/g, keepLabel],
+  [/()\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g, keepLabel],
 ]
-
-const replaceLabelled = (_match: string, label: string | undefined) => `${label ?? ''}${REDACTED}`
 
 /**
  * Hides secrets in text. Calling it applies the pattern rules (auth headers, `key=value` and
@@ -83,21 +94,30 @@ const MIN_KNOWN_SECRET_LENGTH = 4
 
 /** Builds a {@link Redactor} that knows these exact secret values. */
 export function createRedactor(values: Iterable<string | null | undefined> = []): Redactor {
-  const known = new Set<string>()
-  for (const value of values) addKnown(known, value)
-  // Longest first, so a secret that contains another is hidden whole.
-  const ordered = [...known].sort((a, b) => b.length - a.length)
+  const given = [...values]
+  // Built on first use: most revokes succeed and never redact anything, so the set of known
+  // values (with their encodings) is only worth computing when text actually needs hiding.
+  let ordered: string[] | undefined
+  const known = () => {
+    if (!ordered) {
+      const set = new Set<string>()
+      for (const value of given) addKnown(set, value)
+      // Longest first, so a secret that contains another is hidden whole.
+      ordered = [...set].sort((a, b) => b.length - a.length)
+    }
+    return ordered
+  }
 
   const redactor = ((text: string): string => {
     if (typeof text !== 'string' || text.length === 0) return text
     let out = text
-    for (const secret of ordered) {
+    for (const secret of known()) {
       if (out.includes(secret)) out = out.split(secret).join(REDACTED)
     }
-    for (const pattern of PATTERNS) out = out.replace(pattern, replaceLabelled)
+    for (const [pattern, replace] of RULES) out = out.replace(pattern, replace)
     return out
   }) as Redactor
-  redactor.with = (more) => createRedactor([...ordered, ...more])
+  redactor.with = (more) => createRedactor([...given, ...more])
   return redactor
 }
 
@@ -109,6 +129,35 @@ function addKnown(known: Set<string>, value: string | null | undefined) {
   if (encoded !== value) known.add(encoded)
   const formEncoded = encoded.replaceAll('%20', '+')
   if (formEncoded !== encoded) known.add(formEncoded)
+}
+
+/** A {@link Redactor} that can be taught more values as a dispatch goes on. */
+export interface LearningRedactor extends Redactor {
+  /** From now on, also hide these values; a function is only called if something is redacted. */
+  learn(values: Iterable<string | null | undefined> | (() => Iterable<string | null | undefined>)): void
+}
+
+/**
+ * A redactor for one dispatch: the transport teaches it every secret it puts on the wire
+ * (Authorization headers, secret-named body fields), so an adapter that copies a client secret
+ * into an outcome reason still cannot leak it. `extra` runs first (an adapter's own `redact`).
+ */
+export function learningRedactor(
+  base: Redactor = redact,
+  extra: (text: string) => string = (text) => text,
+): LearningRedactor {
+  const pending: Array<() => Iterable<string | null | undefined>> = []
+  let current = base
+  const settle = () => {
+    if (pending.length) current = current.with(pending.splice(0).flatMap((get) => [...get()]))
+    return current
+  }
+  const learning = ((text: string) => settle()(extra(text))) as LearningRedactor
+  learning.with = (values) => settle().with(values)
+  learning.learn = (values) => {
+    pending.push(typeof values === 'function' ? values : () => values)
+  }
+  return learning
 }
 
 /** A redactor that knows no values: pattern rules only. */

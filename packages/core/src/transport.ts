@@ -98,6 +98,8 @@ export interface TransportScope {
   readonly budget: AttemptBudget
   readonly logger?: Logger
   readonly redact?: Redactor
+  /** Told every secret a request puts on the wire (lazily), so the caller can hide them too. */
+  readonly learn?: (secrets: () => readonly string[]) => void
 }
 
 /** Options of {@link createHttpTransport}. */
@@ -155,12 +157,21 @@ export function createHttpTransport(options: HttpTransportOptions = {}): HttpTra
 
   function client(scope: TransportScope): HttpClient {
     const logger = scope.logger ?? silentLogger
+    // Building log fields costs allocations on the hot path; skip it when nobody listens.
+    const logging = logger !== silentLogger
     return {
       async request(url, init = {}) {
         const target = new URL(url)
         const where = `${target.origin}${target.pathname}`
         const method = init.method ?? 'GET'
-        const redactor = (scope.redact ?? patternRedact).with(requestSecrets(init))
+        // Parsed only if something needs redacting (an error, a log line); success paths skip it.
+        let secrets: string[] | undefined
+        const sent = () => {
+          secrets ??= requestSecrets(init)
+          return secrets
+        }
+        scope.learn?.(sent)
+        const redactor = lazyWith(scope.redact ?? patternRedact, sent)
         const started = clock()
         let attempts = 1
         scope.budget.used += 1
@@ -191,10 +202,12 @@ export function createHttpTransport(options: HttpTransportOptions = {}): HttpTra
           if (clock() + delay >= scope.deadline) return next(err)
           scope.budget.used += 1
           attempts += 1
-          logger.debug(
-            { method, url: where, attempt: attempts, delayMs: delay, reason: err.statusCode ?? err.code },
-            'revokit: retrying request',
-          )
+          if (logging) {
+            logger.debug(
+              { method, url: where, attempt: attempts, delayMs: delay, reason: err.statusCode ?? err.code },
+              'revokit: retrying request',
+            )
+          }
           return setTimeout(() => next(null), delay)
         }
 
@@ -260,10 +273,12 @@ export function createHttpTransport(options: HttpTransportOptions = {}): HttpTra
           })
         }
         const headers = flattenHeaders(res.headers)
-        logger.debug(
-          { method, url: where, status: res.statusCode, attempts, ms: clock() - started },
-          'revokit: provider answered',
-        )
+        if (logging) {
+          logger.debug(
+            { method, url: where, status: res.statusCode, attempts, ms: clock() - started },
+            'revokit: provider answered',
+          )
+        }
         let parsed: { value: unknown } | undefined
         return {
           status: res.statusCode,
@@ -292,6 +307,18 @@ export function createHttpTransport(options: HttpTransportOptions = {}): HttpTra
       await owned?.close()
     },
   }
+}
+
+/** `base.with(values())`, built on first use. */
+function lazyWith(base: Redactor, values: () => readonly string[]): Redactor {
+  let built: Redactor | undefined
+  const get = () => {
+    built ??= base.with(values())
+    return built
+  }
+  const lazy = ((text: string) => get()(text)) as Redactor
+  lazy.with = (more) => get().with(more)
+  return lazy
 }
 
 function failure(

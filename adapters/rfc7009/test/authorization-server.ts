@@ -1,0 +1,329 @@
+// A real OAuth 2.0 authorization server (panva's oidc-provider) on 127.0.0.1, for end-to-end tests
+// and the demo: it issues real access and refresh tokens, revokes them at its RFC 7009 endpoint
+// and reports their state at its RFC 7662 introspection endpoint.
+//
+// It is a test fixture, not part of the published package (`files` ships only dist and src).
+// Other workspace packages import it by path:
+//   import { startAuthorizationServer } from '../../adapters/rfc7009/test/authorization-server.ts'
+// `oidc-provider` then resolves from this folder, so the importing package needs no dependency
+// of its own. Only erasable TypeScript is used, so plain Node 24 can run it too:
+//   node --conditions=@revokit/source --import @revokit/presets/register-source demo.ts
+import { generateKeyPairSync, randomUUID } from 'node:crypto'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import Provider, { type Adapter, type AdapterPayload, type Configuration } from 'oidc-provider'
+
+/** How a client authenticates at the revocation and introspection endpoints. */
+export type TestClientAuthMethod = 'client_secret_basic' | 'client_secret_post'
+
+/** A confidential client registered at the server. */
+export interface TestClient {
+  readonly clientId: string
+  readonly clientSecret: string
+  readonly authMethod: TestClientAuthMethod
+}
+
+/** Tokens minted for one grant. */
+export interface MintedTokens {
+  readonly accessToken: string
+  readonly refreshToken: string
+  readonly grantId: string
+  readonly clientId: string
+  readonly accountId: string
+}
+
+/** What the server's introspection endpoint said about a token (RFC 7662 §2.2). */
+export interface Introspection {
+  readonly active: boolean
+  readonly client_id?: string
+  readonly sub?: string
+  readonly token_type?: string
+  readonly [claim: string]: unknown
+}
+
+/** One request the server received: method and path only, never a body or a header value. */
+export interface ServerHit {
+  readonly method: string
+  readonly path: string
+  readonly status: number
+}
+
+/** Options of {@link startAuthorizationServer}. */
+export interface AuthorizationServerOptions {
+  /**
+   * Where the metadata is served. oidc-provider serves it at both the RFC 8414 location
+   * (`/.well-known/oauth-authorization-server`) and the OpenID one
+   * (`/.well-known/openid-configuration`); the others answer 404 at the location left out.
+   * @default 'both'
+   */
+  metadata?: 'both' | 'openid-only' | 'rfc8414-only'
+  /** Leave `revocation_endpoint` out of the metadata and disable revocation. @default false */
+  disableRevocation?: boolean
+  /**
+   * The clients' secrets. By default each holds `:`, `%`, `+`, `&`, `=`, `/` and a space, so every
+   * test also proves the RFC 6749 §2.3.1 form-encoding of Basic credentials. (oidc-provider
+   * refuses non-ASCII secrets: RFC 6749 Appendix A.2 allows only VSCHAR, %x20-7E.)
+   */
+  secrets?: { basic?: string; post?: string }
+}
+
+/** A running server. */
+export interface AuthorizationServer {
+  /** `http://127.0.0.1:<port>`: the issuer identifier, exactly as the metadata states it. */
+  readonly issuer: string
+  readonly revocationEndpoint: string
+  readonly introspectionEndpoint: string
+  readonly clients: {
+    /** Registered with `token_endpoint_auth_method: client_secret_basic`. */
+    readonly basic: TestClient
+    /** Registered with `token_endpoint_auth_method: client_secret_post`. */
+    readonly post: TestClient
+  }
+  /** Every request so far, oldest first. */
+  readonly hits: readonly ServerHit[]
+  /**
+   * Issues a real access token and refresh token for one grant, as the token endpoint would after
+   * an authorization-code exchange, without a browser. @default client: clients.basic
+   */
+  mintTokens(options?: { client?: TestClient; accountId?: string; scope?: string }): Promise<MintedTokens>
+  /**
+   * Asks the server's own introspection endpoint (RFC 7662) about `token`, authenticating as
+   * `client` the way its registration says. @default client: clients.basic
+   */
+  introspect(token: string, options?: { client?: TestClient }): Promise<Introspection>
+  close(): Promise<void>
+}
+
+type Stored = { payload: AdapterPayload; expiresAt: number }
+
+/** oidc-provider's storage, in memory. Passing one silences its "dev-only adapter" warning. */
+class MemoryAdapter implements Adapter {
+  readonly name: string
+  readonly store: Map<string, Stored>
+
+  constructor(name: string, store: Map<string, Stored>) {
+    this.name = name
+    this.store = store
+  }
+
+  #key(id: string) {
+    return `${this.name}:${id}`
+  }
+
+  #get(key: string): AdapterPayload | undefined {
+    const entry = this.store.get(key)
+    if (!entry) return undefined
+    if (entry.expiresAt <= Date.now()) {
+      this.store.delete(key)
+      return undefined
+    }
+    return entry.payload
+  }
+
+  async upsert(id: string, payload: AdapterPayload, expiresIn: number) {
+    const key = this.#key(id)
+    this.store.set(key, { payload, expiresAt: Date.now() + expiresIn * 1000 })
+    if (payload.grantId) {
+      const grantKey = `by-grant:${payload.grantId}`
+      const members = (this.#get(grantKey) as { keys?: string[] } | undefined)?.keys ?? []
+      this.store.set(grantKey, {
+        payload: { keys: [...members, key] } as AdapterPayload,
+        expiresAt: Date.now() + expiresIn * 1000,
+      })
+    }
+  }
+
+  async find(id: string) {
+    return this.#get(this.#key(id))
+  }
+
+  async findByUid(uid: string) {
+    for (const [key, entry] of this.store) {
+      if (key.startsWith(`${this.name}:`) && entry.payload.uid === uid) return this.#get(key)
+    }
+    return undefined
+  }
+
+  async findByUserCode(userCode: string) {
+    for (const [key, entry] of this.store) {
+      if (key.startsWith(`${this.name}:`) && entry.payload.userCode === userCode) return this.#get(key)
+    }
+    return undefined
+  }
+
+  async consume(id: string) {
+    const payload = this.#get(this.#key(id))
+    if (payload) payload.consumed = Math.floor(Date.now() / 1000)
+  }
+
+  async destroy(id: string) {
+    this.store.delete(this.#key(id))
+  }
+
+  async revokeByGrantId(grantId: string) {
+    const grantKey = `by-grant:${grantId}`
+    const members = (this.#get(grantKey) as { keys?: string[] } | undefined)?.keys ?? []
+    for (const key of members) this.store.delete(key)
+    this.store.delete(grantKey)
+  }
+}
+
+/** Basic credentials as RFC 6749 §2.3.1 spells them: each part form-encoded, then base64. */
+function basicCredentials(clientId: string, clientSecret: string): string {
+  const encode = (value: string) => new URLSearchParams([['v', value]]).toString().slice(2)
+  return `Basic ${Buffer.from(`${encode(clientId)}:${encode(clientSecret)}`, 'utf8').toString('base64')}`
+}
+
+/**
+ * Starts an authorization server on 127.0.0.1 (a free port) with revocation and introspection
+ * enabled and two confidential clients. Close it when done.
+ *
+ * @example
+ * ```ts
+ * const as = await startAuthorizationServer()
+ * const { accessToken, refreshToken } = await as.mintTokens()
+ * await as.introspect(accessToken) // { active: true, ... }
+ * // revoke through revokit with rfc7009({ issuer: as.issuer, ...as.clients.basic })
+ * await as.introspect(accessToken) // { active: false }
+ * await as.close()
+ * ```
+ */
+export async function startAuthorizationServer(
+  options: AuthorizationServerOptions = {},
+): Promise<AuthorizationServer> {
+  const hits: ServerHit[] = []
+  let handler: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => {
+    res.statusCode = 503
+    res.end()
+  }
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0] ?? '/'
+    res.on('finish', () => hits.push({ method: req.method ?? '', path, status: res.statusCode }))
+    const hidden =
+      (options.metadata === 'openid-only' && path.startsWith('/.well-known/oauth-authorization-server')) ||
+      (options.metadata === 'rfc8414-only' && path.endsWith('/.well-known/openid-configuration'))
+    if (hidden) {
+      res.statusCode = 404
+      res.end()
+      return
+    }
+    handler(req, res)
+  })
+  // The issuer names the port, so listen first and build the provider second.
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => resolve())
+  })
+  const { port } = server.address() as AddressInfo
+  const issuer = `http://127.0.0.1:${port}`
+
+  const clients = {
+    basic: {
+      clientId: 'revokit-e2e-basic',
+      clientSecret: options.secrets?.basic ?? `canary-basic: 100% +&=/ ${randomUUID()}`,
+      authMethod: 'client_secret_basic',
+    },
+    post: {
+      clientId: 'revokit-e2e-post',
+      clientSecret: options.secrets?.post ?? `canary-post: 100% +&=/ ${randomUUID()}`,
+      authMethod: 'client_secret_post',
+    },
+  } as const satisfies Record<string, TestClient>
+
+  const storage = new Map<string, Stored>()
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+  const configuration: Configuration = {
+    clients: Object.values(clients).map((c) => ({
+      client_id: c.clientId,
+      client_secret: c.clientSecret,
+      token_endpoint_auth_method: c.authMethod,
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      redirect_uris: ['http://127.0.0.1/callback'],
+      id_token_signed_response_alg: 'ES256',
+    })),
+    adapter: (name: string) => new MemoryAdapter(name, storage),
+    jwks: { keys: [{ ...privateKey.export({ format: 'jwk' }), alg: 'ES256', use: 'sig', kid: 'e2e' }] },
+    cookies: { keys: [randomUUID()] },
+    features: {
+      devInteractions: { enabled: false },
+      revocation: {
+        enabled: !options.disableRevocation,
+        // RFC 7009 §2.1: a client may only revoke tokens that were issued to it.
+        allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId,
+      },
+      introspection: {
+        enabled: true,
+        allowedPolicy: async () => true,
+      },
+    },
+    scopes: ['openid', 'offline_access'],
+    ttl: {
+      AccessToken: 3600,
+      AuthorizationCode: 60,
+      Grant: 3600,
+      IdToken: 3600,
+      Interaction: 3600,
+      RefreshToken: 3600,
+      Session: 3600,
+    },
+    // Without an account store every token would belong to nobody; tokens only need an id here.
+    findAccount: async (_ctx, sub) => ({ accountId: sub, claims: async () => ({ sub }) }),
+  }
+  const provider = new Provider(issuer, configuration)
+  // oidc-provider reports every refused request on stderr; failures are the point of some tests.
+  provider.on('server_error', () => {})
+  const callback = provider.callback()
+  handler = (req, res) => void callback(req, res)
+
+  const wellKnown =
+    options.metadata === 'rfc8414-only' ? 'oauth-authorization-server' : 'openid-configuration'
+  const discovery = await fetch(`${issuer}/.well-known/${wellKnown}`).then(
+    (r) => r.json() as Promise<{ revocation_endpoint?: string; introspection_endpoint: string }>,
+  )
+  hits.length = 0
+
+  return {
+    issuer,
+    revocationEndpoint: discovery.revocation_endpoint ?? `${issuer}/token/revocation`,
+    introspectionEndpoint: discovery.introspection_endpoint,
+    clients,
+    hits,
+
+    async mintTokens({
+      client = clients.basic,
+      accountId = `user-${randomUUID()}`,
+      scope = 'openid offline_access',
+    } = {}) {
+      const registered = await provider.Client.find(client.clientId)
+      if (!registered) throw new Error(`unknown test client ${client.clientId}`)
+      const grant = new provider.Grant({ accountId, clientId: client.clientId })
+      grant.addOIDCScope(scope)
+      const grantId = await grant.save()
+      const common = { accountId, client: registered, grantId, gty: 'authorization_code', scope }
+      const accessToken = await new provider.AccessToken(common).save()
+      const refreshToken = await new provider.RefreshToken(common).save()
+      return { accessToken, refreshToken, grantId, clientId: client.clientId, accountId }
+    },
+
+    async introspect(token, { client = clients.basic } = {}) {
+      const body = new URLSearchParams({ token })
+      const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' }
+      if (client.authMethod === 'client_secret_basic') {
+        headers.authorization = basicCredentials(client.clientId, client.clientSecret)
+      } else {
+        body.set('client_id', client.clientId)
+        body.set('client_secret', client.clientSecret)
+      }
+      const res = await fetch(discovery.introspection_endpoint, { method: 'POST', headers, body })
+      if (res.status !== 200) throw new Error(`introspection answered HTTP ${res.status}`)
+      return (await res.json()) as Introspection
+    },
+
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
+  }
+}

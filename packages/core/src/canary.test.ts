@@ -1,0 +1,139 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { canary, captureLogger, errorText, localServer } from '../test/helpers'
+import { alreadyRevoked, failed, type RevocationAdapter, revoked } from './adapter'
+import { createEngine } from './engine'
+import { memoryStore } from './memory-store'
+import type { AuditEvent } from './store'
+
+// Canary tokens and secrets travel through every path a revoke can take: success, partial and
+// total failure, a provider that echoes what it was sent, an adapter that throws with the token
+// in the message, bad input. Afterwards no error, log line, event or result may contain them.
+
+const ACCESS = canary('access')
+const REFRESH = canary('refresh')
+const CLIENT_SECRET = canary('client-secret')
+const EXTRA = canary('id-token')
+const ALL = [ACCESS, REFRESH, CLIENT_SECRET, EXTRA]
+
+let provider: Awaited<ReturnType<typeof localServer>>
+beforeAll(async () => {
+  // A provider that echoes the request back in its error body, and resets some connections.
+  provider = await localServer((req, res) => {
+    if (req.url?.startsWith('/reset')) return req.socket.destroy()
+    const echo = JSON.stringify({
+      error: 'invalid_client',
+      received: req.body,
+      auth: req.headers.authorization,
+    })
+    res.writeHead(req.url?.startsWith('/ok') ? 200 : 401, { 'content-type': 'application/json' }).end(echo)
+  })
+})
+afterAll(() => provider.close())
+
+/** An adapter doing what a careless adapter might: putting provider bodies into reasons. */
+function echoingAdapter(path: string): RevocationAdapter {
+  return {
+    toolkit: 'echo',
+    supportsAccess: true,
+    supportsRefresh: true,
+    async revoke(request, { http }) {
+      const res = await http.request(`${provider.url}${path}?token=${request.token}`, {
+        method: 'POST',
+        headers: {
+          authorization: `Basic ${Buffer.from(`client:${CLIENT_SECRET}`).toString('base64')}`,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: new URLSearchParams({ token: request.token, client_secret: CLIENT_SECRET }).toString(),
+      })
+      if (res.status === 200) return revoked()
+      return failed({
+        retryable: false,
+        reason: `provider said ${res.body}`,
+        suggestedFix: `check ${CLIENT_SECRET}`,
+      })
+    },
+  }
+}
+
+// Throws its client secret before any request, so only its own redact hook can know the value.
+const throwing: RevocationAdapter = {
+  toolkit: 'throwing',
+  supportsAccess: true,
+  supportsRefresh: true,
+  redact: (text) => text.replaceAll(CLIENT_SECRET, '[REDACTED]'),
+  async revoke(request) {
+    if (request.subject === 'refresh_token')
+      throw new Error(`could not revoke ${request.token} with ${CLIENT_SECRET}`)
+    return failed({ retryable: true, reason: `retry ${request.token}`, retryAfterMs: 1 })
+  },
+}
+
+const partial: RevocationAdapter = {
+  toolkit: 'partial',
+  supportsAccess: true,
+  supportsRefresh: true,
+  async revoke(request) {
+    return request.subject === 'access_token'
+      ? alreadyRevoked(`token ${request.token} expired`)
+      : failed({ retryable: false, reason: `refresh ${request.token} rejected` })
+  },
+}
+
+describe('canary secrets never leave through an error, a log line, an event or a result', () => {
+  it('holds across every revoke path', async () => {
+    const logger = captureLogger()
+    const events: AuditEvent[] = []
+    const store = memoryStore()
+    const engine = createEngine({
+      store,
+      adapters: [
+        echoingAdapter('/deny'),
+        { ...echoingAdapter('/ok'), toolkit: 'echo-ok' },
+        { ...echoingAdapter('/reset'), toolkit: 'reset' },
+        throwing,
+        partial,
+      ],
+      logger,
+      onEvent: (e) => events.push(e),
+      backoff: { baseMs: 1, maxMs: 2 },
+      deadlineMs: 5_000,
+    })
+    const seen: string[] = []
+    const credentials = { access_token: ACCESS, refresh_token: REFRESH, id_token: EXTRA }
+
+    for (const toolkit of ['echo', 'echo-ok', 'reset', 'throwing', 'partial', 'nobody']) {
+      const account = await engine.create({ userId: 'u', toolkit, credentials })
+      try {
+        seen.push(JSON.stringify(await engine.revoke(account.id)))
+      } catch (error) {
+        seen.push(errorText(error))
+      }
+      seen.push(JSON.stringify(await store.events(account.id)))
+    }
+
+    // Bad input carrying the secrets must not echo them either.
+    for (const input of [
+      { userId: 'u', toolkit: 'BAD SLUG', credentials },
+      { userId: 'u', toolkit: 'x', credentials: { access_token: ACCESS, refresh_token: 7 } },
+      { userId: 'u', toolkit: 'x', credentials, unexpected: CLIENT_SECRET },
+    ]) {
+      try {
+        await engine.create(input as never)
+        seen.push('created?!')
+      } catch (error) {
+        seen.push(errorText(error))
+      }
+    }
+
+    seen.push(...logger.lines, JSON.stringify(events))
+    const everything = seen.join('\n')
+    expect(logger.lines.length).toBeGreaterThan(10) // the logs were really exercised
+    expect(everything).toContain('invalid_client') // and the provider's answers really came through
+    for (const secret of ALL) {
+      const line = everything.split('\n').find((l) => l.includes(secret))
+      expect(line, secret).toBeUndefined()
+    }
+    // Base64 of the Basic credentials must not leak either.
+    expect(everything).not.toContain(Buffer.from(`client:${CLIENT_SECRET}`).toString('base64'))
+  })
+})

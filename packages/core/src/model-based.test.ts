@@ -1,0 +1,171 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { specTable } from '../test/spec-table'
+import {
+  alreadyRevoked,
+  failed,
+  type RevocationAdapter,
+  type RevokeOutcome,
+  revoked,
+  unsupported,
+} from './adapter'
+import { createEngine } from './engine'
+import { isRevokitError } from './errors'
+import { memoryStore } from './memory-store'
+import type { AccountStatus } from './model'
+import type { Operation } from './transitions'
+
+// A model-based test: random sequences of operations run against the real engine and against a
+// model that knows only SPEC §2's table (parsed from the SPEC text) and what the provider will
+// answer. After every step the engine must agree with the model, and the stored state must be
+// one the table allows.
+
+type Answer = 'revoked' | 'already' | 'failed' | 'unsupported' | 'mixed'
+type Command =
+  | { kind: 'create'; withTokens: boolean }
+  | { kind: Exclude<Operation, 'revoke'> | 'revokeThenDelete'; target: number }
+  | { kind: 'revoke'; target: number; answer: Answer }
+
+const command: fc.Arbitrary<Command> = fc.oneof(
+  fc.record({ kind: fc.constant('create' as const), withTokens: fc.boolean() }),
+  fc.record({
+    kind: fc.constantFrom(
+      'activate',
+      'disable',
+      'enable',
+      'expire',
+      'delete',
+      'revokeThenDelete',
+    ) as fc.Arbitrary<Exclude<Operation, 'revoke'> | 'revokeThenDelete'>,
+    target: fc.nat(),
+  }),
+  fc.record({
+    kind: fc.constant('revoke' as const),
+    target: fc.nat(),
+    answer: fc.constantFrom<Answer>('revoked', 'already', 'failed', 'unsupported', 'mixed'),
+  }),
+)
+
+const ANSWERS: Record<Answer, Record<'access_token' | 'refresh_token', RevokeOutcome>> = {
+  revoked: { access_token: revoked(), refresh_token: revoked() },
+  already: { access_token: alreadyRevoked(), refresh_token: alreadyRevoked() },
+  failed: {
+    access_token: failed({ retryable: false, reason: 'HTTP 401' }),
+    refresh_token: failed({ retryable: false, reason: 'HTTP 401' }),
+  },
+  unsupported: {
+    access_token: unsupported('unsupported_token_type'),
+    refresh_token: unsupported('unsupported_token_type'),
+  },
+  mixed: { access_token: revoked(), refresh_token: failed({ retryable: false, reason: 'HTTP 500' }) },
+}
+
+/** What SPEC §4 says a revoke of an ACTIVE account ends in, given the provider's answers. */
+const REVOKE_ENDS: Record<Answer, { status: number; to: AccountStatus }> = {
+  revoked: { status: 200, to: 'REVOKED' },
+  already: { status: 200, to: 'REVOKED' },
+  mixed: { status: 200, to: 'REVOKED' },
+  failed: { status: 500, to: 'ACTIVE' },
+  unsupported: { status: 400, to: 'ACTIVE' },
+}
+
+describe('model-based: random operation sequences never leave the SPEC §2 table', () => {
+  const table = specTable()
+
+  it('the engine agrees with the model after every step', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(command, { minLength: 1, maxLength: 30 }), async (commands) => {
+        const store = memoryStore()
+        let answer: Answer = 'revoked'
+        const dispatchedOk = new Set<string>()
+        const adapter: RevocationAdapter = {
+          toolkit: 'test',
+          supportsAccess: true,
+          supportsRefresh: true,
+          async revoke(request) {
+            const outcome = ANSWERS[answer][request.subject]
+            if (outcome.type === 'revoked' || outcome.type === 'already_revoked')
+              dispatchedOk.add(request.account.id)
+            return outcome
+          },
+        }
+        const engine = createEngine({ store, adapters: [adapter] })
+        const model: Array<{ id: string; status: AccountStatus }> = []
+
+        for (const c of commands) {
+          if (c.kind === 'create') {
+            const account = await engine.create({
+              userId: 'u',
+              toolkit: 'test',
+              ...(c.withTokens
+                ? { credentials: { access_token: 'fake-at-m', refresh_token: 'fake-rt-m' } }
+                : {}),
+            })
+            model.push({ id: account.id, status: c.withTokens ? 'ACTIVE' : 'INITIATED' })
+            continue
+          }
+          if (model.length === 0) continue
+          const entry = model[c.target % model.length] as { id: string; status: AccountStatus }
+          if (c.kind === 'revoke') answer = c.answer
+          else if (c.kind === 'revokeThenDelete') answer = 'revoked'
+
+          // Expected outcome, from the table (and the provider's answer for a dispatching revoke).
+          const op: Operation = c.kind === 'revokeThenDelete' ? 'revoke' : c.kind
+          const cell = table.get(`${entry.status}/${op}`)
+          if (!cell) throw new Error(`no cell ${entry.status}/${op}`)
+          let expected: { status: number; to: AccountStatus }
+          if (cell.kind === 'error') expected = { status: cell.status, to: entry.status }
+          else if (op === 'revoke' && !cell.noop) expected = REVOKE_ENDS[answer]
+          else expected = { status: 200, to: cell.status }
+          if (c.kind === 'revokeThenDelete' && expected.status === 200)
+            expected = { status: 200, to: 'DELETED' }
+
+          let got: number
+          try {
+            if (c.kind === 'revoke') await engine.revoke(entry.id)
+            else if (c.kind === 'revokeThenDelete') await engine.revokeThenDelete(entry.id)
+            else if (c.kind === 'activate') {
+              await engine.activate(entry.id, {
+                credentials: { access_token: 'fake-at-n', refresh_token: 'fake-rt-n' },
+              })
+            } else await engine[c.kind](entry.id)
+            got = 200
+          } catch (error) {
+            if (!isRevokitError(error)) throw error
+            got = error.status
+          }
+          expect({ step: c, from: entry.status, status: got }).toEqual({
+            step: c,
+            from: entry.status,
+            status: expected.status,
+          })
+          entry.status = expected.to
+
+          // The stored state agrees with the model, and respects SPEC §4's invariants.
+          const stored = await store.get(entry.id)
+          expect(stored?.status).toBe(entry.status)
+          expect(stored?.claim).toBeNull()
+          if (stored?.status === 'REVOKED') {
+            expect(dispatchedOk.has(entry.id)).toBe(true) // never REVOKED unless a dispatch succeeded
+            for (const s of stored.revokedSubjects) expect(stored.credentials[s]).toBeUndefined()
+          }
+          if (stored?.status === 'DELETED') {
+            expect(stored.credentials).toEqual({})
+            await expect(engine.get(entry.id)).rejects.toMatchObject({ status: 404 })
+          }
+          // Every stored event is a move the table allows (or a failed revoke that stayed put).
+          for (const event of await store.events(entry.id)) {
+            if (event.type === 'created' || event.type === 'revoke_failed') continue
+            if (event.type === 'pending_revoked') continue
+            // 'activated' → 'activate', 'revoked' → 'revoke', …
+            const eventOp = event.type.replace(/d$/, '')
+            const allowed = table.get(`${event.from}/${eventOp}`)
+            expect(allowed?.kind === 'to' && allowed.status === event.to).toBe(true)
+          }
+          expect(JSON.stringify(await store.events(entry.id))).not.toMatch(/fake-(at|rt)-[mn]/)
+        }
+      }),
+      { numRuns: 150 },
+    )
+  })
+})

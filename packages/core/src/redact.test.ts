@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest'
+import { createRedactor, REDACTED, redact, redactValue } from './redact'
+
+describe('redact: pattern rules', () => {
+  it.each([
+    ['Authorization: Bearer abc.def-ghi_123', 'Authorization: Bearer [REDACTED]'],
+    ['authorization: token fake_github_token', 'authorization: token [REDACTED]'],
+    ['Bearer abcdefghijklmnopqrstuvwxyz', 'Bearer [REDACTED]'],
+    ['authorization: Basic Y2xpZW50OnNlY3JldA==', 'authorization: Basic [REDACTED]'],
+    ['token=abc123&token_type_hint=refresh_token', 'token=[REDACTED]&token_type_hint=refresh_token'],
+    ['client_id=app&client_secret=s3cr3t%21', 'client_id=app&client_secret=[REDACTED]'],
+    ['{"access_token":"abc","scope":"x"}', '{"access_token":"[REDACTED]","scope":"x"}'],
+    ['{"refresh_token": "a\\"b"}', '{"refresh_token": "[REDACTED]"}'],
+    ['x-api-key: rk_live_123456', 'x-api-key: [REDACTED]'],
+    ['cookie: session=9f8e7d6c5b4a', 'cookie: [REDACTED]'],
+    ['leaked ya29.a0AfH6SMBxxxxxxxxxxxx here', `leaked ${REDACTED} here`],
+    ['gho_16C7e42F292c6912E7710c838347Ae178B4a and xoxb-1234-5678-abcdefgh', `${REDACTED} and ${REDACTED}`],
+    ['jwt eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.sig_sig-1', `jwt ${REDACTED}`],
+  ])('%s', (input, expected) => {
+    expect(redact(input)).toBe(expected)
+  })
+
+  it('leaves our own prose alone', () => {
+    for (const text of [
+      'refresh_token failed: HTTP 503 (3 attempts)',
+      'access_token revoked: the provider revoked it',
+      'refresh_token: failed',
+      'token_type_hint=refresh_token',
+      'Revoke is not supported for toolkit "zoom"',
+      // Providers' own error descriptions, which reasons quote.
+      'Token expired or revoked',
+      'the token belongs to another client',
+      'the token must be assumed live',
+      'Basic authentication failed',
+    ]) {
+      expect(redact(text)).toBe(text)
+    }
+  })
+})
+
+describe('redact: known values', () => {
+  it('hides exact values, their URL-encoded and form-encoded forms, longest first', () => {
+    const secret = 'p@ss word/with:colons'
+    const r = createRedactor([secret, 'p@ss', undefined, null, 'ab'])
+    expect(r(`a ${secret} b`)).toBe(`a ${REDACTED} b`)
+    expect(r(`a ${encodeURIComponent(secret)} b`)).toBe(`a ${REDACTED} b`)
+    expect(r(`a ${encodeURIComponent(secret).replaceAll('%20', '+')} b`)).toBe(`a ${REDACTED} b`)
+    expect(r('ab stays')).toBe('ab stays') // too short to replace blindly
+  })
+
+  it('with() adds values without forgetting the old ones', () => {
+    const r = createRedactor(['first-secret']).with(['second-secret'])
+    expect(r('first-secret second-secret')).toBe(`${REDACTED} ${REDACTED}`)
+  })
+})
+
+describe('redactValue', () => {
+  it('replaces secret-named fields at any depth and redacts strings and errors', () => {
+    const r = createRedactor(['fake-known-value'])
+    const out = redactValue(
+      {
+        headers: { Authorization: 'Bearer x', 'content-type': 'text/plain' },
+        nested: [{ client_secret: 's', note: 'contains fake-known-value' }],
+        error: Object.assign(new Error('failed with fake-known-value'), { code: 'ECONNRESET' }),
+        count: 3,
+      },
+      r,
+    )
+    expect(out).toEqual({
+      headers: { Authorization: REDACTED, 'content-type': 'text/plain' },
+      nested: [{ client_secret: REDACTED, note: `contains ${REDACTED}` }],
+      error: { name: 'Error', message: `failed with ${REDACTED}`, code: 'ECONNRESET' },
+      count: 3,
+    })
+  })
+
+  it('survives cycles by bounding depth', () => {
+    const a: Record<string, unknown> = {}
+    a.self = a
+    expect(() => JSON.stringify(redactValue(a))).not.toThrow()
+  })
+})

@@ -1,0 +1,24 @@
+// pnpm bench: revokit's engine against raw undici and three OAuth libraries, revoking the same
+// tokens at the same local RFC 7009 endpoint, interleaved in one run on this machine. Reports
+// medians and ratios (absolute numbers on a shared 2-core machine mean little; ratios do).
+import { fork } from 'node:child_process'
+import { once } from 'node:events'
+import { revokeThroughput } from './throughput.ts'
+
+const provider = fork(new URL('./provider.ts', import.meta.url), [], {
+  stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  env: process.env,
+})
+const [line] = (await once(provider.stdout!, 'data')) as [Buffer]
+const origin = `http://127.0.0.1:${line.toString().trim()}`
+
+try {
+  await revokeThroughput(origin, {
+    accounts: Number(process.env.BENCH_ACCOUNTS ?? 1000),
+    rounds: Number(process.env.BENCH_ROUNDS ?? 5),
+    concurrency: Number(process.env.BENCH_CONCURRENCY ?? 16),
+    providerMs: Number(process.env.BENCH_PROVIDER_MS ?? 0),
+  })
+} finally {
+  provider.disconnect()
+}
