@@ -115,6 +115,36 @@ describe('sqliteStore', () => {
     expect(await store.compareAndSet(record.id, 1, next, [])).toBe(true)
   })
 
+  it('a COMMIT that fails leaves the connection usable, not stuck inside the transaction', async () => {
+    const { path, store } = setup()
+    // Another program adds a deferred foreign key that every new event violates: SQLite checks
+    // it only at COMMIT, so the store's COMMIT fails.
+    raw(path, (db) =>
+      db.exec(`
+        CREATE TABLE parent (id TEXT PRIMARY KEY);
+        CREATE TABLE child (parent_id TEXT REFERENCES parent (id) DEFERRABLE INITIALLY DEFERRED);
+        CREATE TRIGGER orphan AFTER INSERT ON events BEGIN INSERT INTO child VALUES ('missing'); END;
+      `),
+    )
+    const record = sampleRecord()
+    const created = {
+      id: 'evt_1',
+      accountId: record.id,
+      projectId: record.projectId,
+      type: 'created' as const,
+      from: null,
+      to: record.status,
+      at: record.createdAt,
+      requestId: null,
+    }
+
+    await expect(store.insert(record, [created])).rejects.toThrow(/FOREIGN KEY constraint failed/)
+    expect(await store.get(record.id)).toBeUndefined()
+
+    raw(path, (db) => db.exec('DROP TRIGGER orphan'))
+    expect(await store.insert(record, [created])).toBe(true)
+  })
+
   it('a store used after close() rejects with a clear error; close() twice is fine', async () => {
     const store = sqliteStore({ path: tempDbPath() })
     await store.close?.()

@@ -121,10 +121,12 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
    */
   function transaction<T>(body: () => T): T {
     db.exec('BEGIN IMMEDIATE')
-    let result: T
     try {
-      result = body()
+      const result = body()
+      db.exec('COMMIT')
+      return result
     } catch (error) {
+      // Also when COMMIT itself failed: a transaction left open would make every later BEGIN fail.
       try {
         db.exec('ROLLBACK')
       } catch {
@@ -132,8 +134,6 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
       }
       throw error
     }
-    db.exec('COMMIT')
-    return result
   }
 
   /** Runs one operation, turning every failure except a caller's contract error into a safe one. */
