@@ -39,8 +39,9 @@ const VALUE = `${VALUE_CHAR}+`
 // Each pattern keeps its label (group 1) and hides the value. Order matters: the
 // credentials-scheme pattern runs before the key=value one so "Authorization: Bearer x" hides x.
 const PATTERNS: readonly RegExp[] = [
-  // HTTP auth schemes anywhere in text: "Bearer abc", "Basic Zm9v".
-  /\b(Bearer|Basic|Token|Digest)\s+[A-Za-z0-9._~+/=-]{3,}/gi,
+  // HTTP auth schemes anywhere in text: "Bearer abc", "Basic Zm9v". The label keeps the space,
+  // so the header rule below sees "Bearer [REDACTED]" and leaves it alone.
+  /\b((?:Bearer|Basic|Token|Digest)\s+)[A-Za-z0-9._~+/=-]{3,}/gi,
   // JSON: "client_secret": "value"
   new RegExp(`("(?:${KEY_SOURCE})"\\s*:\\s*)"(?:[^"\\\\]|\\\\.)*"`, 'gi'),
   // Form, query and logfmt text: token=value, client_secret = value
