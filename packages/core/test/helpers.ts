@@ -28,11 +28,7 @@ export interface Hit {
 
 /** A real HTTP server on 127.0.0.1 for transport tests: `handler` answers each request. */
 export async function localServer(
-  handler: (
-    req: IncomingMessage & { body: string },
-    res: ServerResponse,
-    hit: number,
-  ) => void | Promise<void>,
+  handler: (req: IncomingMessage & { body: string }, res: ServerResponse, hit: number) => unknown,
 ) {
   const hits: Hit[] = []
   const server = createServer(async (req, res) => {
