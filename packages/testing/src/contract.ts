@@ -27,6 +27,7 @@ export const CONTRACT_CASES = [
   'rate-limited',
   'malformed-body',
   'empty-body',
+  'unsupported-token-type',
   'network-unmocked',
   'network-reset',
   'timeout',
@@ -85,6 +86,11 @@ export interface ContractCassettes {
   malformed: CassetteExpectation | readonly CassetteExpectation[]
   /** An empty body. */
   empty: CassetteExpectation | readonly CassetteExpectation[]
+  /**
+   * The provider refusing this kind of token (RFC 7009 `unsupported_token_type`): `unsupported`.
+   * Optional; the case runs only when given.
+   */
+  unsupported?: string | readonly string[]
 }
 
 /** How `REVOKIT_RECORD=1` runs get real values. */
@@ -130,7 +136,21 @@ export interface ContractKit {
   run(origin?: string): ContractRun
 }
 
-const list = <T>(value: T | readonly T[]): readonly T[] => (Array.isArray(value) ? value : [value as T])
+const list = <T>(value: T | readonly T[] | undefined): readonly T[] =>
+  value === undefined ? [] : Array.isArray(value) ? value : [value as T]
+
+/** Every cassette the options name, in case order. */
+function allCassettes(cassettes: ContractCassettes): string[] {
+  return [
+    cassettes.revoked,
+    ...list(cassettes.alreadyRevoked),
+    ...list(cassettes.serverError),
+    ...list(cassettes.rateLimited),
+    ...list(cassettes.malformed).map((c) => c.cassette),
+    ...list(cassettes.empty).map((c) => c.cassette),
+    ...list(cassettes.unsupported),
+  ]
+}
 const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorization', 'x-api-key']
 
 /**
@@ -299,20 +319,15 @@ export function describeRevocationAdapter(options: AdapterContractOptions): void
       options.request({ subject, token: run.tokens[subject], origin, vars: run.env.vars })
 
     contractCase('cassettes', () => {
-      const files = [
-        options.cassettes.revoked,
-        ...list(options.cassettes.alreadyRevoked),
-        ...list(options.cassettes.serverError),
-        ...list(options.cassettes.rateLimited),
-        ...list(options.cassettes.malformed).map((c) => c.cassette),
-        ...list(options.cassettes.empty).map((c) => c.cassette),
-      ]
-      it.each([...new Set(files)])('%s is a valid, honestly labelled cassette for this provider', (file) => {
-        const cassette = readCassette(cassettePath(options.cassetteDir, file))
-        expect(cassette.meta.provider).toBe(options.provider)
-        for (const interaction of cassette.interactions) expect(interaction.scope).toBe(options.origin)
-        if (!cassette.meta.recorded) expect(cassette.meta.source).toMatch(/^https:\/\//)
-      })
+      it.each([...new Set(allCassettes(options.cassettes))])(
+        '%s is a valid, honestly labelled cassette for this provider',
+        (file) => {
+          const cassette = readCassette(cassettePath(options.cassetteDir, file))
+          expect(cassette.meta.provider).toBe(options.provider)
+          for (const interaction of cassette.interactions) expect(interaction.scope).toBe(options.origin)
+          if (!cassette.meta.recorded) expect(cassette.meta.source).toMatch(/^https:\/\//)
+        },
+      )
     })
 
     contractCase('declared-subjects', () => {
@@ -486,6 +501,21 @@ export function describeRevocationAdapter(options: AdapterContractOptions): void
     oddBodyCase('malformed-body', list(options.cassettes.malformed))
     oddBodyCase('empty-body', list(options.cassettes.empty))
 
+    if (options.cassettes.unsupported !== undefined) {
+      contractCase('unsupported-token-type', () => {
+        const cases = list(options.cassettes.unsupported).flatMap((file) =>
+          supported.map((s) => [file, s] as const),
+        )
+        it.each(cases)('%s for %s is unsupported, not failed or revoked', async (file, subject) => {
+          const run = createContractRun(options)
+          run.cassette(file, subject)
+          const settled = await run.revoke(subject)
+          expect(settled.outcome?.type, describeSettled(settled)).toBe('unsupported')
+          expectNoLeaks(run, settled)
+        })
+      })
+    }
+
     contractCase('network-unmocked', () => {
       it('an unreachable provider is a retryable failure, not a throw through the engine', async () => {
         const run = createContractRun(options)
@@ -550,23 +580,20 @@ export function describeRevocationAdapter(options: AdapterContractOptions): void
       it.each(supported)('%s: the request is exactly the documented one', async (subject) => {
         const run = createContractRun(options)
         const mounted = run.cassette(options.cassettes.revoked, subject)
+        const interactions = readCassette(
+          cassettePath(options.cassetteDir, options.cassettes.revoked),
+        ).interactions
         await run.revoke(subject)
-        expect(mounted.requests).toHaveLength(1)
-        expectRequest(mounted.requests[0], expectedFor(run, subject))
+        expect(mounted.requests, 'one request per cassette interaction').toHaveLength(interactions.length)
+        // The revocation is the last request (a cassette may start with, say, a metadata fetch).
+        expectRequest(mounted.requests.at(-1), expectedFor(run, subject))
       })
     })
 
     contractCase('no-secrets', () => {
       it('no token or app secret in any outcome, error, event or log line, for every cassette, through the engine', async () => {
         const run = createContractRun(options)
-        const files = [
-          options.cassettes.revoked,
-          ...list(options.cassettes.alreadyRevoked),
-          ...list(options.cassettes.serverError),
-          ...list(options.cassettes.rateLimited),
-          ...list(options.cassettes.malformed).map((c) => c.cassette),
-          ...list(options.cassettes.empty).map((c) => c.cassette),
-        ]
+        const files = allCassettes(options.cassettes)
         const seen: unknown[] = [run.adapter]
         let lines = 0
         for (const file of files) {
