@@ -1,0 +1,206 @@
+import {
+  alreadyRevoked,
+  endpointProblem,
+  failed,
+  type HttpResponse,
+  type RevocationAdapter,
+  RevokitError,
+  revoked,
+} from '@revokit/core'
+import * as z from 'zod'
+
+/** The toolkit slug this adapter serves unless told otherwise. */
+export const GITHUB_PROVIDER = 'github'
+
+/**
+ * The REST API root on github.com. GitHub Enterprise Server: `https://HOST/api/v3`.
+ * @see https://docs.github.com/en/enterprise-server/rest
+ */
+export const GITHUB_API_URL = 'https://api.github.com'
+
+/**
+ * The REST API version every request pins.
+ * @see https://docs.github.com/en/rest/about-the-rest-api/api-versions
+ */
+export const GITHUB_API_VERSION = '2022-11-28'
+
+/** Where GitHub documents the two endpoints; named in suggested fixes. */
+export const GITHUB_DOCS_URL = 'https://docs.github.com/en/rest/apps/oauth-applications'
+
+/**
+ * GitHub's rate-limit guidance for a secondary limit without `retry-after` or
+ * `x-ratelimit-reset`: "wait for at least one minute before retrying".
+ * @see https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api#exceeding-the-rate-limit
+ */
+export const GITHUB_SECONDARY_RATE_LIMIT_WAIT_MS = 60_000
+
+const slug = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be a lowercase slug such as "github"')
+
+const baseUrl = z.string().superRefine((value, ctx) => {
+  const problem = endpointProblem(value, 'baseUrl')
+  if (problem) ctx.addIssue({ code: 'custom', message: problem })
+})
+
+/** Options of {@link github}, validated when the adapter is created. */
+export const githubOptionsSchema = z.strictObject({
+  /** The toolkit slug to serve. @default 'github' */
+  toolkit: slug.optional(),
+  /** The OAuth App's or GitHub App's client ID (the Basic auth user, and part of the URL). */
+  clientId: z
+    .string({ error: 'is required: the client ID of your OAuth App or GitHub App' })
+    .min(1, 'must not be empty')
+    .max(256, 'is too long for a client ID'),
+  /** The app's client secret (the Basic auth password). Kept in a closure, never on the adapter. */
+  clientSecret: z
+    .string({ error: 'is required: the client secret of your OAuth App or GitHub App' })
+    .min(1, 'must not be empty'),
+  /** REST API root. GitHub Enterprise Server: `https://HOST/api/v3`. @default 'https://api.github.com' */
+  baseUrl: baseUrl.optional(),
+  /**
+   * `token` deletes only the token given (DELETE …/token). `grant` deletes the user's whole
+   * authorization of the app, every token included (DELETE …/grant). @default 'token'
+   */
+  mode: z.enum(['token', 'grant'], { error: "must be 'token' or 'grant'" }).optional(),
+})
+
+/** Options of {@link github}. */
+export type GitHubOptions = z.input<typeof githubOptionsSchema>
+
+function parseOptions(options: unknown): z.output<typeof githubOptionsSchema> {
+  const result = githubOptionsSchema.safeParse(options ?? {})
+  if (result.success) return result.data
+  // Zod messages name the field and the rule, never the value given, so a secret passed in the
+  // wrong place is not echoed.
+  const errors = result.error.issues.map((issue) => `${issue.path.join('.') || 'options'}: ${issue.message}`)
+  throw new RevokitError('invalid_config', {
+    message: `github(): invalid options: ${errors.join('; ')}`,
+    suggestedFix:
+      "Pass github({ clientId, clientSecret, baseUrl?, mode?: 'token' | 'grant', toolkit? }) with your app's credentials.",
+    errors,
+  })
+}
+
+/** GitHub's `message` field, for reasons. */
+function githubMessage(res: HttpResponse): string | undefined {
+  const body = res.json()
+  if (!body || typeof body !== 'object') return undefined
+  const { message } = body as Record<string, unknown>
+  return typeof message === 'string' ? message.slice(0, 200) : undefined
+}
+
+/**
+ * How long GitHub asks us to wait on a rate-limited answer: `retry-after` seconds, else until
+ * `x-ratelimit-reset` when `x-ratelimit-remaining` is 0, else undefined (not rate limited).
+ * @see https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api#exceeding-the-rate-limit
+ */
+function rateLimitWait(res: HttpResponse, now: number): number | undefined {
+  if (res.retryAfterMs !== undefined) return res.retryAfterMs
+  const remaining = res.headers['x-ratelimit-remaining']
+  const reset = Number(res.headers['x-ratelimit-reset'])
+  if (remaining?.trim() === '0' && Number.isFinite(reset) && reset > 0) return Math.max(0, reset * 1000 - now)
+  return undefined
+}
+
+/**
+ * Revokes GitHub user tokens of an OAuth App or a GitHub App, authenticating as the app (HTTP
+ * Basic with its client ID and secret).
+ *
+ * - mode `token` (default): `DELETE {baseUrl}/applications/{clientId}/token` deletes this
+ *   access token only.
+ * - mode `grant`: `DELETE {baseUrl}/applications/{clientId}/grant` deletes the user's
+ *   authorization of the app and every token it holds, refresh tokens included: reported as a
+ *   cascade.
+ *
+ * GitHub has no endpoint that takes a refresh token (`ghr_`), so refresh tokens are never
+ * dispatched (`supportsRefresh: false`).
+ *
+ * - 204 → revoked; 404 (GitHub's JSON) → already revoked; 422 → failed
+ * - 403/429 with `retry-after`, or `x-ratelimit-remaining: 0` + `x-ratelimit-reset` → retryable
+ * - 401/403 otherwise → failed, with a fix naming the client credentials
+ *
+ * @see https://docs.github.com/en/rest/apps/oauth-applications#delete-an-app-token
+ * @see https://docs.github.com/en/rest/apps/oauth-applications#delete-an-app-authorization
+ */
+export function github(options: GitHubOptions): RevocationAdapter {
+  const parsed = parseOptions(options)
+  const { toolkit = GITHUB_PROVIDER, clientId, mode = 'token' } = parsed
+  const root = (parsed.baseUrl ?? GITHUB_API_URL).replace(/\/+$/, '')
+  const endpoint = `${root}/applications/${encodeURIComponent(clientId)}/${mode}`
+  // Only the header lives on: the secret is not kept in any other form.
+  const authorization = `Basic ${Buffer.from(`${clientId}:${parsed.clientSecret}`).toString('base64')}`
+  const credentialsFix = `Check clientId and clientSecret: GitHub authenticates ${mode === 'grant' ? 'DELETE …/grant' : 'DELETE …/token'} with the app's client ID and client secret (HTTP Basic), and they must belong to the app that issued the token.`
+
+  return {
+    toolkit,
+    supportsAccess: true,
+    supportsRefresh: false,
+    ...(mode === 'grant' ? { cascades: { access_token: ['refresh_token'] } } : {}),
+    docsUrl: GITHUB_DOCS_URL,
+
+    async revoke(request, { http, redact }) {
+      const res = await http.request(endpoint, {
+        method: 'DELETE',
+        headers: {
+          accept: 'application/vnd.github+json',
+          'x-github-api-version': GITHUB_API_VERSION,
+          'content-type': 'application/json',
+          authorization,
+        },
+        body: JSON.stringify({ access_token: request.token }),
+      })
+      if (res.status >= 200 && res.status < 300) return revoked()
+
+      const message = githubMessage(res)
+      const said = message ? `: ${redact(message)}` : ''
+      if (res.status === 404) {
+        // GitHub's API answers unknown tokens with a JSON 404. A 404 without it is not the API
+        // speaking (a wrong baseUrl, a proxy), and must not scrub a token that may be live.
+        if (message !== undefined)
+          return alreadyRevoked(`GitHub answered 404${said}: the token is not active`)
+        return failed({
+          retryable: false,
+          status: 404,
+          reason: 'GitHub answered 404 without an API error body',
+          suggestedFix: `Check baseUrl (${root}): github.com is https://api.github.com, GitHub Enterprise Server is https://HOST/api/v3.`,
+        })
+      }
+      const wait = res.status === 403 || res.status === 429 ? rateLimitWait(res, Date.now()) : undefined
+      const secondary = message !== undefined && /rate limit/i.test(message)
+      if (res.status === 429 || wait !== undefined || (res.status === 403 && secondary)) {
+        return failed({
+          retryable: true,
+          status: res.status,
+          reason: `GitHub rate limited the request (HTTP ${res.status})${said}`,
+          retryAfterMs: wait ?? GITHUB_SECONDARY_RATE_LIMIT_WAIT_MS,
+          suggestedFix: 'Retry after the wait GitHub asked for; spread bulk revokes out over time.',
+        })
+      }
+      if (res.status >= 500) {
+        return failed({
+          retryable: true,
+          status: res.status,
+          reason: `GitHub answered HTTP ${res.status}${said}`,
+          ...(res.retryAfterMs !== undefined ? { retryAfterMs: res.retryAfterMs } : {}),
+          suggestedFix: 'GitHub is unavailable; retry later.',
+        })
+      }
+      if (res.status === 401 || res.status === 403) {
+        return failed({
+          retryable: false,
+          status: res.status,
+          reason: `GitHub refused the app's credentials (HTTP ${res.status})${said}`,
+          suggestedFix: credentialsFix,
+        })
+      }
+      return failed({
+        retryable: false,
+        status: res.status,
+        reason: `GitHub refused the revocation (HTTP ${res.status})${said}`,
+        suggestedFix:
+          res.status === 422
+            ? 'GitHub rejected the request as invalid ("Validation failed, or the endpoint has been spammed"); check that the token belongs to this app, and slow down bulk revokes.'
+            : `See ${GITHUB_DOCS_URL}`,
+      })
+    },
+  } satisfies RevocationAdapter
+}

@@ -1,0 +1,8 @@
+export {
+  GOOGLE_DOCS_URL,
+  GOOGLE_PROVIDER,
+  GOOGLE_REVOCATION_ENDPOINT,
+  type GoogleOptions,
+  google,
+  googleOptionsSchema,
+} from './adapter'

@@ -1,0 +1,9 @@
+export {
+  SLACK_API_URL,
+  SLACK_DEAD_TOKEN_ERRORS,
+  SLACK_DOCS_URL,
+  SLACK_PROVIDER,
+  type SlackOptions,
+  slack,
+  slackOptionsSchema,
+} from './adapter'
