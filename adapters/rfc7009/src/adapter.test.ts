@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { inspect } from 'node:util'
 import { type AuditEvent, createEngine, memoryStore, RevokitError } from '@revokit/core'
+import { type AdapterContractOptions, describeRevocationAdapter } from '@revokit/testing'
 import nock from 'nock'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { canary, captureLogger, dispatcher, errorText, thrown } from '../test/helpers'
@@ -807,7 +808,7 @@ interface Cassette {
 
 describe('rfc7009 cassette: the RFC 7009 examples, byte for byte', () => {
   const cassette = JSON.parse(
-    readFileSync(new URL('../cassettes/rfc7009.cassette.json', import.meta.url), 'utf8'),
+    readFileSync(new URL('../test/fixtures/rfc7009-examples.json', import.meta.url), 'utf8'),
   ) as Cassette
   const origin = new URL(cassette.adapter.revocationEndpoint as string).origin
 
@@ -826,3 +827,59 @@ describe('rfc7009 cassette: the RFC 7009 examples, byte for byte', () => {
     expect(outcome).toMatchObject(interaction.outcome)
   })
 })
+
+// The shared adapter contract, on an explicit endpoint with client_secret_basic.
+const formEncode = (value: string) => new URLSearchParams([['v', value]]).toString().slice(2)
+const contract: AdapterContractOptions = {
+  provider: 'rfc7009',
+  origin: 'https://as.example.test',
+  vars: { client_id: 'fake-rfc7009-client' },
+  secrets: ['client_secret'],
+  create: ({ origin, vars }) =>
+    rfc7009({
+      toolkit: 'acme',
+      revocationEndpoint: `${origin}/oauth2/revoke`,
+      clientId: vars.client_id as string,
+      clientSecret: vars.client_secret as string,
+    }),
+  // RFC 7009 §2.1: the server SHOULD (not MUST) revoke a refresh token's access tokens, so none
+  // is assumed: the engine dispatches both.
+  request: ({ subject, token, origin, vars }) => ({
+    method: 'POST',
+    url: `${origin}/oauth2/revoke`,
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization: `Basic ${Buffer.from(
+        `${formEncode(vars.client_id as string)}:${formEncode(vars.client_secret as string)}`,
+      ).toString('base64')}`,
+    },
+    body: `token=${encodeURIComponent(token)}&token_type_hint=${subject}`,
+  }),
+  cassetteDir: new URL('../cassettes/', import.meta.url),
+  cassettes: {
+    revoked: 'revoked.cassette.json',
+    serverError: ['service-unavailable.cassette.json', 'server-error.cassette.json'],
+    rateLimited: 'rate-limited.cassette.json',
+    unsupported: 'unsupported-token-type.cassette.json',
+    malformed: [
+      { cassette: 'malformed-200.cassette.json', outcome: 'revoked' },
+      { cassette: 'malformed-400.cassette.json', outcome: 'failed', retryable: false },
+    ],
+    empty: { cassette: 'empty.cassette.json', outcome: 'revoked' },
+  },
+  skip: {
+    'already-revoked':
+      'RFC 7009 §2.2: a server answers 200 for an invalid, expired or revoked token too, so there is no distinct already-revoked answer to classify; such a token is reported revoked.',
+  },
+  record: {
+    originEnv: 'RFC7009_RECORD_ORIGIN',
+    env: {
+      token: 'RFC7009_RECORD_TOKEN',
+      client_id: 'RFC7009_CLIENT_ID',
+      client_secret: 'RFC7009_CLIENT_SECRET',
+    },
+    subject: 'refresh_token',
+  },
+}
+
+describeRevocationAdapter(contract)

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
-import { isSqliteError, SqliteStoreError } from './errors'
+import { isBusy, isSqliteError, SqliteStoreError } from './errors'
 import { MIGRATIONS, type Migration, migrate } from './migrations'
 
 /** How {@link openDatabase} configures a connection. */
@@ -42,7 +42,14 @@ export function openDatabase(options: ConnectionOptions): Connection {
     // First, so the pragmas and the migration below wait for a process that is migrating the
     // same new file instead of failing with SQLITE_BUSY.
     db.exec(`PRAGMA busy_timeout = ${Math.round(options.busyTimeoutMs)}`)
-    const mode = (db.prepare('PRAGMA journal_mode = WAL').get() as { journal_mode: string }).journal_mode
+    const opened = db
+    // SQLite does not always call the busy handler for the lock upgrade that switches a new file
+    // to WAL (it returns SQLITE_BUSY at once to avoid deadlock), so several processes opening a
+    // new file together can see "database is locked" despite busy_timeout. Retry that step.
+    const mode = retryBusy(
+      options.busyTimeoutMs,
+      () => (opened.prepare('PRAGMA journal_mode = WAL').get() as { journal_mode: string }).journal_mode,
+    )
     if (!memory && mode.toLowerCase() !== 'wal') {
       throw new SqliteStoreError(
         'open',
@@ -52,7 +59,7 @@ export function openDatabase(options: ConnectionOptions): Connection {
     }
     db.exec(`PRAGMA synchronous = ${options.synchronous}`)
     db.exec('PRAGMA secure_delete = ON')
-    migrate(db, file, options.migrations ?? MIGRATIONS)
+    retryBusy(options.busyTimeoutMs, () => migrate(opened, file, options.migrations ?? MIGRATIONS))
     return { db, file }
   } catch (error) {
     try {
@@ -66,5 +73,21 @@ export function openDatabase(options: ConnectionOptions): Connection {
       ...(isSqliteError(error) ? { sqliteCode: error.errcode } : {}),
       cause: error,
     })
+  }
+}
+
+const sleeper = new Int32Array(new SharedArrayBuffer(4))
+
+/** Runs `step`, retrying with short sleeps while SQLite answers SQLITE_BUSY, for up to `ms`. */
+function retryBusy<T>(ms: number, step: () => T): T {
+  const deadline = Date.now() + ms
+  for (let wait = 5; ; wait = Math.min(wait * 2, 100)) {
+    try {
+      return step()
+    } catch (error) {
+      if (!isBusy(error) || Date.now() + wait > deadline) throw error
+      // openDatabase is synchronous (node:sqlite is), so this sleeps without an event loop turn.
+      Atomics.wait(sleeper, 0, 0, wait)
+    }
   }
 }

@@ -76,8 +76,8 @@ export interface CassetteExpectation {
 export interface ContractCassettes {
   /** The provider revoked the token. */
   revoked: string
-  /** The provider says the token is invalid, expired or revoked. */
-  alreadyRevoked: string | readonly string[]
+  /** The provider says the token is invalid, expired or revoked. Required unless `already-revoked` is skipped. */
+  alreadyRevoked?: string | readonly string[]
   /** 5xx answers: retryable failures. */
   serverError: string | readonly string[]
   /** 429 (and provider-specific rate-limit answers): retryable, `Retry-After` as `retryAfterMs`. */
@@ -103,6 +103,11 @@ export interface RecordingOptions {
   env: Readonly<Record<string, string>>
   /** Which subject the recorded token is. @default the first subject the adapter supports */
   subject?: TokenSubject
+  /**
+   * For generic adapters with no fixed provider (RFC 7009): the env var holding the live
+   * server's origin. Recorded cassettes are written at the contract's `origin` so they replay.
+   */
+  originEnv?: string
 }
 
 /** Options of {@link describeRevocationAdapter}. */
@@ -248,15 +253,20 @@ function validateOptions(options: AdapterContractOptions) {
     if (typeof reason !== 'string' || reason.trim().length < 10)
       problems.push(`skip.${name}: give the reason in a sentence`)
   }
-  for (const key of [
-    'revoked',
-    'alreadyRevoked',
-    'serverError',
-    'rateLimited',
-    'malformed',
-    'empty',
-  ] as const) {
-    if (!options.cassettes?.[key]) problems.push(`cassettes.${key} is required`)
+  // A cassette is required unless its case is skipped with a reason (RFC 7009 servers, say,
+  // have no distinct already-revoked answer).
+  const caseOf = {
+    revoked: 'revoked',
+    alreadyRevoked: 'already-revoked',
+    serverError: 'server-error',
+    rateLimited: 'rate-limited',
+    malformed: 'malformed-body',
+    empty: 'empty-body',
+  } as const
+  for (const [key, name] of Object.entries(caseOf) as Array<[keyof typeof caseOf, ContractCase]>) {
+    if (!options.cassettes?.[key] && !options.skip?.[name]) {
+      problems.push(`cassettes.${key} is required (or skip '${name}' with a reason)`)
+    }
   }
   if (typeof options.create !== 'function') problems.push('create must be a function building the adapter')
   if (typeof options.request !== 'function') problems.push('request must be a function')
@@ -646,7 +656,9 @@ function describeRecording(options: AdapterContractOptions, title: string) {
           `${options.provider}: REVOKIT_RECORD=1 is set but the contract has no \`record\` option naming its env vars`,
         )
       }
-      const missing = Object.values(record.env).filter((name) => !process.env[name])
+      const missing = [...Object.values(record.env), ...(record.originEnv ? [record.originEnv] : [])].filter(
+        (name) => !process.env[name],
+      )
       if (missing.length)
         throw new Error(`REVOKIT_RECORD=1 needs these environment variables: ${missing.join(', ')}`)
       const real = Object.fromEntries(
@@ -662,7 +674,9 @@ function describeRecording(options: AdapterContractOptions, title: string) {
         if (secretNames.has(key)) secrets[key] = value
         else vars[key] = value
       }
-      const env: AdapterEnv = { origin: options.origin, vars: { ...options.vars, ...vars, ...secrets } }
+      const liveOrigin = record.originEnv ? (process.env[record.originEnv] as string) : options.origin
+      const env: AdapterEnv = { origin: liveOrigin, vars: { ...options.vars, ...vars, ...secrets } }
+      const scope = liveOrigin === options.origin ? {} : { scope: options.origin }
       const adapter = options.create(env)
       const subject =
         record.subject ?? TOKEN_SUBJECTS.find((s) => supportsSubject(adapter, s)) ?? ('access_token' as const)
@@ -679,7 +693,11 @@ function describeRecording(options: AdapterContractOptions, title: string) {
         await recorder.write(cassettePath(options.cassetteDir, options.cassettes.revoked), {
           provider: options.provider,
           source,
+          ...scope,
         })
+        // A provider with no distinct already-revoked answer (RFC 7009 answers 200) records once.
+        const alreadyRevoked = list(options.cassettes.alreadyRevoked)[0]
+        if (alreadyRevoked === undefined) return
         const second = await settleRevoke(adapter, request, { dispatcher: recorder.dispatcher })
         if (second.outcome?.type !== 'already_revoked') {
           recorder.discard()
@@ -687,13 +705,11 @@ function describeRecording(options: AdapterContractOptions, title: string) {
             `revoking the same token again did not answer already_revoked: ${describeSettled(second)}`,
           )
         }
-        await recorder.write(
-          cassettePath(options.cassetteDir, list(options.cassettes.alreadyRevoked)[0] as string),
-          {
-            provider: options.provider,
-            source,
-          },
-        )
+        await recorder.write(cassettePath(options.cassetteDir, alreadyRevoked), {
+          provider: options.provider,
+          source,
+          ...scope,
+        })
       } finally {
         await recorder.close()
       }

@@ -17,6 +17,11 @@ export interface RecordedMeta {
   /** The documentation page of the endpoint recorded. */
   source: string
   note?: string
+  /**
+   * Write the interactions at this origin instead of the live one, so a generic adapter's
+   * cassettes recorded against some real server replay at the contract's own origin.
+   */
+  scope?: string
 }
 
 /** Records real traffic of the production transport and writes scrubbed, nock-loadable cassettes. */
@@ -181,7 +186,9 @@ export function createRecorder(options: RecorderOptions = {}): Recorder {
               meta.note ??
               'Recorded with REVOKIT_RECORD=1 through the production undici transport; secrets replaced by {{placeholders}} before writing.',
           },
-          interactions: scrubbed(),
+          interactions: meta.scope
+            ? scrubbed().map((i) => ({ ...i, scope: meta.scope as string }))
+            : scrubbed(),
         },
         'recorded cassette',
       )
