@@ -3,9 +3,11 @@ import {
   endpointProblem,
   failed,
   type HttpResponse,
+  parseAdapterOptions,
   type RevocationAdapter,
   RevokitError,
   revoked,
+  TOOLKIT_SLUG,
 } from '@revokit/core'
 import * as z from 'zod'
 
@@ -34,7 +36,7 @@ export const GITHUB_DOCS_URL = 'https://docs.github.com/en/rest/apps/oauth-appli
  */
 export const GITHUB_SECONDARY_RATE_LIMIT_WAIT_MS = 60_000
 
-const slug = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be a lowercase slug such as "github"')
+const slug = z.string().regex(TOOLKIT_SLUG, 'must be a lowercase slug such as "github"')
 
 const baseUrl = z.string().superRefine((value, ctx) => {
   const problem = endpointProblem(value, 'baseUrl')
@@ -65,20 +67,6 @@ export const githubOptionsSchema = z.strictObject({
 
 /** Options of {@link github}. */
 export type GitHubOptions = z.input<typeof githubOptionsSchema>
-
-function parseOptions(options: unknown): z.output<typeof githubOptionsSchema> {
-  const result = githubOptionsSchema.safeParse(options ?? {})
-  if (result.success) return result.data
-  // Zod messages name the field and the rule, never the value given, so a secret passed in the
-  // wrong place is not echoed.
-  const errors = result.error.issues.map((issue) => `${issue.path.join('.') || 'options'}: ${issue.message}`)
-  throw new RevokitError('invalid_config', {
-    message: `github(): invalid options: ${errors.join('; ')}`,
-    suggestedFix:
-      "Pass github({ clientId, clientSecret, baseUrl?, mode?: 'token' | 'grant', toolkit? }) with your app's credentials.",
-    errors,
-  })
-}
 
 /** GitHub's `message` field, for reasons. */
 function githubMessage(res: HttpResponse): string | undefined {
@@ -122,7 +110,11 @@ function rateLimitWait(res: HttpResponse, now: number): number | undefined {
  * @see https://docs.github.com/en/rest/apps/oauth-applications#delete-an-app-authorization
  */
 export function github(options: GitHubOptions): RevocationAdapter {
-  const parsed = parseOptions(options)
+  const parsed = parseAdapterOptions(githubOptionsSchema, options, {
+    adapter: 'github',
+    usage:
+      "github({ clientId, clientSecret, baseUrl?, mode?: 'token' | 'grant', toolkit? }) with your app's credentials",
+  })
   const { toolkit = GITHUB_PROVIDER, clientId, mode = 'token' } = parsed
   const root = (parsed.baseUrl ?? GITHUB_API_URL).replace(/\/+$/, '')
   const endpoint = `${root}/applications/${encodeURIComponent(clientId)}/${mode}`

@@ -124,7 +124,7 @@ describe('google: options', () => {
     [{ revocationEndpoint: 'http://oauth2.example.com/revoke' }, /revocationEndpoint must use https/],
     [{ revocationEndpoint: 'not a url' }, /revocationEndpoint must be an absolute URL/],
     [{ toolkit: 'Gmail!' }, /toolkit: must be a lowercase slug/],
-    [{ clientSecret: 'x' }, /Unrecognized key/],
+    [{ clientSecret: 'x' }, /unknown option/],
   ])('refuses %j with an error naming the option', (options, message) => {
     let error: unknown
     try {

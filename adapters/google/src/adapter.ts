@@ -3,9 +3,11 @@ import {
   endpointProblem,
   failed,
   type HttpResponse,
+  parseAdapterOptions,
   type RevocationAdapter,
   RevokitError,
   revoked,
+  TOOLKIT_SLUG,
 } from '@revokit/core'
 import * as z from 'zod'
 
@@ -22,9 +24,7 @@ export const GOOGLE_REVOCATION_ENDPOINT = 'https://oauth2.googleapis.com/revoke'
 export const GOOGLE_DOCS_URL =
   'https://developers.google.com/identity/protocols/oauth2/web-server#tokenrevoke'
 
-const slug = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be a lowercase slug such as "google" or "gmail"')
+const slug = z.string().regex(TOOLKIT_SLUG, 'must be a lowercase slug such as "google" or "gmail"')
 
 const endpoint = z.string().superRefine((value, ctx) => {
   const problem = endpointProblem(value, 'revocationEndpoint')
@@ -41,18 +41,6 @@ export const googleOptionsSchema = z.strictObject({
 
 /** Options of {@link google}. */
 export type GoogleOptions = z.input<typeof googleOptionsSchema>
-
-function parseOptions(options: unknown): z.output<typeof googleOptionsSchema> {
-  const result = googleOptionsSchema.safeParse(options ?? {})
-  if (result.success) return result.data
-  const errors = result.error.issues.map((issue) => `${issue.path.join('.') || 'options'}: ${issue.message}`)
-  throw new RevokitError('invalid_config', {
-    message: `google(): invalid options: ${errors.join('; ')}`,
-    suggestedFix:
-      'Pass google({ toolkit?, revocationEndpoint? }); revocationEndpoint must be an https:// URL.',
-    errors,
-  })
-}
 
 /** The OAuth error code of a JSON error body, if it has a plausible one. */
 function oauthError(res: HttpResponse): { code?: string; description?: string } {
@@ -82,7 +70,14 @@ function oauthError(res: HttpResponse): { code?: string; description?: string } 
  * ```
  */
 export function google(options: GoogleOptions = {}): RevocationAdapter {
-  const { toolkit = GOOGLE_PROVIDER, revocationEndpoint = GOOGLE_REVOCATION_ENDPOINT } = parseOptions(options)
+  const { toolkit = GOOGLE_PROVIDER, revocationEndpoint = GOOGLE_REVOCATION_ENDPOINT } = parseAdapterOptions(
+    googleOptionsSchema,
+    options,
+    {
+      adapter: 'google',
+      usage: 'google({ toolkit?, revocationEndpoint? }) with an https:// revocationEndpoint',
+    },
+  )
 
   return {
     toolkit,

@@ -4,12 +4,14 @@ import {
   type FailedOutcome,
   failed,
   type HttpResponse,
+  parseAdapterOptions,
   type RevocationAdapter,
   type RevokeContext,
   type RevokeOutcome,
   type RevokeRequest,
   RevokitError,
   revoked,
+  TOOLKIT_SLUG,
   unsupported,
 } from '@revokit/core'
 import * as z from 'zod'
@@ -59,7 +61,7 @@ export const rfc7009OptionsSchema = z
     /** The toolkit slug this authorization server serves, e.g. `acme`. */
     toolkit: z
       .string({ error: required('a toolkit slug such as "acme"') })
-      .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be a lowercase slug such as "acme" (a-z, 0-9, - and _)'),
+      .regex(TOOLKIT_SLUG, 'must be a lowercase slug such as "acme" (a-z, 0-9, - and _)'),
     /** The RFC 7009 endpoint, when you know it. Exactly one of this and `issuer`. */
     revocationEndpoint: z.string({ error: 'must be a URL string' }).optional(),
     /** The issuer identifier, to discover the endpoint from its metadata. Exactly one of this and `revocationEndpoint`. */
@@ -124,21 +126,6 @@ export const rfc7009OptionsSchema = z
 /** Options of {@link rfc7009}. */
 export type Rfc7009Options = z.input<typeof rfc7009OptionsSchema>
 
-function invalidOptions(error: z.ZodError): RevokitError {
-  const errors = error.issues.map((issue) => {
-    const where = issue.path.length ? issue.path.join('.') : 'options'
-    if (issue.code === 'unrecognized_keys') {
-      return `${where}: unknown option${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}`
-    }
-    return `${where}: ${issue.message}`
-  })
-  return new RevokitError('invalid_config', {
-    message: `rfc7009(): invalid options: ${errors[0] ?? 'malformed options'}`,
-    suggestedFix: `Fix the listed option${errors.length > 1 ? 's' : ''} of rfc7009({ toolkit, revocationEndpoint | issuer, clientId, clientSecret?, authMethod? }); see ${RFC7009_DOCS_URL}.`,
-    errors,
-  })
-}
-
 /** `application/x-www-form-urlencoded` of one value (space as `+`), as RFC 6749 Appendix B says. */
 function formEncode(value: string): string {
   return new URLSearchParams([['v', value]]).toString().slice(2)
@@ -184,9 +171,10 @@ function oauthError(res: HttpResponse): { error?: string; description?: string }
  * @see https://datatracker.ietf.org/doc/html/rfc8414#section-3
  */
 export function rfc7009(options: Rfc7009Options): RevocationAdapter {
-  const parsed = rfc7009OptionsSchema.safeParse(options)
-  if (!parsed.success) throw invalidOptions(parsed.error)
-  const o = parsed.data
+  const o = parseAdapterOptions(rfc7009OptionsSchema, options, {
+    adapter: 'rfc7009',
+    usage: `rfc7009({ toolkit, revocationEndpoint | issuer, clientId, clientSecret?, authMethod? }); see ${RFC7009_DOCS_URL}`,
+  })
   // Kept in this closure only: never on the returned object, never in a reason or a log line.
   const clientSecret = o.clientSecret
   const clientId = o.clientId

@@ -114,7 +114,7 @@ describe('slack: options', () => {
     [{ baseUrl: 'http://slack.example.com/api' }, /baseUrl must use https/],
     [{ baseUrl: 'https://user:pw@slack.com/api' }, /baseUrl must not contain credentials/],
     [{ toolkit: '' }, /toolkit: must be a lowercase slug/],
-    [{ token: 'x' }, /Unrecognized key/],
+    [{ token: 'x' }, /unknown option/],
   ])('refuses %j with an error naming the option', (options, message) => {
     let error: unknown
     try {

@@ -2,9 +2,11 @@ import {
   alreadyRevoked,
   endpointProblem,
   failed,
+  parseAdapterOptions,
   type RevocationAdapter,
   RevokitError,
   revoked,
+  TOOLKIT_SLUG,
 } from '@revokit/core'
 import * as z from 'zod'
 
@@ -31,7 +33,7 @@ export const SLACK_DEAD_TOKEN_ERRORS: ReadonlySet<string> = new Set([
   'account_inactive',
 ])
 
-const slug = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be a lowercase slug such as "slack"')
+const slug = z.string().regex(TOOLKIT_SLUG, 'must be a lowercase slug such as "slack"')
 
 const baseUrl = z.string().superRefine((value, ctx) => {
   const problem = endpointProblem(value, 'baseUrl')
@@ -48,18 +50,6 @@ export const slackOptionsSchema = z.strictObject({
 
 /** Options of {@link slack}. */
 export type SlackOptions = z.input<typeof slackOptionsSchema>
-
-function parseOptions(options: unknown): z.output<typeof slackOptionsSchema> {
-  const result = slackOptionsSchema.safeParse(options ?? {})
-  if (result.success) return result.data
-  const errors = result.error.issues.map((issue) => `${issue.path.join('.') || 'options'}: ${issue.message}`)
-  throw new RevokitError('invalid_config', {
-    message: `slack(): invalid options: ${errors.join('; ')}`,
-    suggestedFix:
-      'Pass slack({ toolkit?, baseUrl? }); baseUrl must be an https:// Web API root such as https://slack.com/api.',
-    errors,
-  })
-}
 
 /**
  * Revokes a Slack token with `auth.revoke`. The token authenticates itself: it is sent as
@@ -78,7 +68,10 @@ function parseOptions(options: unknown): z.output<typeof slackOptionsSchema> {
  * @see https://api.slack.com/docs/rate-limits
  */
 export function slack(options: SlackOptions = {}): RevocationAdapter {
-  const parsed = parseOptions(options)
+  const parsed = parseAdapterOptions(slackOptionsSchema, options, {
+    adapter: 'slack',
+    usage: 'slack({ toolkit?, baseUrl? }) with an https:// Web API root such as https://slack.com/api',
+  })
   const toolkit = parsed.toolkit ?? SLACK_PROVIDER
   const root = (parsed.baseUrl ?? SLACK_API_URL).replace(/\/+$/, '')
   const endpoint = `${root}/auth.revoke`

@@ -54,6 +54,7 @@ export {
   type TokenSubject,
   toAccount,
 } from './model'
+export { type OptionsSchema, parseAdapterOptions, TOOLKIT_SLUG } from './options'
 export {
   createRedactor,
   isSecretKey,

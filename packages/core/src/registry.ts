@@ -1,6 +1,5 @@
 import type { RevocationAdapter } from './adapter'
-
-const SLUG = /^[a-z0-9][a-z0-9_-]{0,63}$/
+import { TOOLKIT_SLUG } from './options'
 
 /**
  * Adapters keyed by toolkit slug. Checks each against the contract's shape, so a mistake in an
@@ -14,7 +13,7 @@ export function createAdapterRegistry(
     const where = `adapters[${index}]`
     if (!adapter || typeof adapter !== 'object')
       throw new TypeError(`createEngine: ${where} is not an adapter object`)
-    if (typeof adapter.toolkit !== 'string' || !SLUG.test(adapter.toolkit)) {
+    if (typeof adapter.toolkit !== 'string' || !TOOLKIT_SLUG.test(adapter.toolkit)) {
       throw new TypeError(`createEngine: ${where}.toolkit must be a lowercase slug such as "google"`)
     }
     if (typeof adapter.supportsAccess !== 'boolean' || typeof adapter.supportsRefresh !== 'boolean') {

@@ -2,6 +2,7 @@ import * as z from 'zod'
 import { RevokitError } from './errors'
 import { isAccountId } from './ids'
 import { ACCOUNT_STATUSES, type AccountStatus, type Credentials } from './model'
+import { TOOLKIT_SLUG } from './options'
 import type { StoreCursor } from './store'
 
 const MAX_TOKEN_LENGTH = 16 * 1024

@@ -83,7 +83,7 @@ function packageJson(n: AdapterNames): string {
 }
 
 function adapterSource(n: AdapterNames): string {
-  return `import { endpointProblem, failed, type RevocationAdapter, RevokitError, revoked } from '@revokit/core'
+  return `import { endpointProblem, failed, parseAdapterOptions, type RevocationAdapter, revoked, TOOLKIT_SLUG } from '@revokit/core'
 import * as z from 'zod'
 
 /** The toolkit slug this adapter serves unless told otherwise. */
@@ -98,7 +98,7 @@ export const ${n.constant}_REVOCATION_ENDPOINT = 'https://todo-${n.slug}.invalid
 /** TODO: where ${n.pascal} documents revocation; named in suggested fixes. */
 export const ${n.constant}_DOCS_URL = 'https://todo-${n.slug}.invalid/docs'
 
-const slug = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be a lowercase slug such as "${n.slug}"')
+const slug = z.string().regex(TOOLKIT_SLUG, 'must be a lowercase slug such as "${n.slug}"')
 
 const endpoint = z.string().superRefine((value, ctx) => {
   const problem = endpointProblem(value, 'revocationEndpoint')
@@ -117,17 +117,6 @@ export const ${n.factory}OptionsSchema = z.strictObject({
 /** Options of {@link ${n.factory}}. */
 export type ${n.pascal}Options = z.input<typeof ${n.factory}OptionsSchema>
 
-function parseOptions(options: unknown): z.output<typeof ${n.factory}OptionsSchema> {
-  const result = ${n.factory}OptionsSchema.safeParse(options ?? {})
-  if (result.success) return result.data
-  const errors = result.error.issues.map((issue) => \`\${issue.path.join('.') || 'options'}: \${issue.message}\`)
-  throw new RevokitError('invalid_config', {
-    message: \`${n.factory}(): invalid options: \${errors.join('; ')}\`,
-    suggestedFix: 'Pass ${n.factory}({ toolkit?, revocationEndpoint? }); revocationEndpoint must be an https:// URL.',
-    errors,
-  })
-}
-
 /**
  * Revokes ${n.pascal} OAuth tokens.
  *
@@ -137,7 +126,11 @@ function parseOptions(options: unknown): z.output<typeof ${n.factory}OptionsSche
  * @see TODO: the provider's revocation documentation URL
  */
 export function ${n.factory}(options: ${n.pascal}Options = {}): RevocationAdapter {
-  const { toolkit = ${n.constant}_PROVIDER, revocationEndpoint = ${n.constant}_REVOCATION_ENDPOINT } = parseOptions(options)
+  const { toolkit = ${n.constant}_PROVIDER, revocationEndpoint = ${n.constant}_REVOCATION_ENDPOINT } = parseAdapterOptions(
+    ${n.factory}OptionsSchema,
+    options,
+    { adapter: '${n.factory}', usage: '${n.factory}({ toolkit?, revocationEndpoint? }) with an https:// revocationEndpoint' },
+  )
 
   return {
     toolkit,
