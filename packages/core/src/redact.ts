@@ -47,8 +47,13 @@ const keepJsonString = (_match: string, label: string) => `${label}"${REDACTED}"
 // runs first so "Authorization: Bearer x" becomes "Authorization: Bearer [REDACTED]" and the
 // key rules then leave it alone.
 const RULES: readonly Rule[] = [
-  // HTTP auth schemes anywhere in text: "Bearer abc", "Basic Zm9v".
-  [/\b((?:Bearer|Basic|Token|Digest)\s+)(?!\[REDACTED\])[A-Za-z0-9._~+/=-]{3,}/gi, keepLabel],
+  // HTTP auth schemes anywhere in text: "Bearer abc1", "Basic Zm9v". Schemes are
+  // case-insensitive (GitHub sends "token …"), so prose such as "no token was revoked" must be
+  // told apart: a credential has a digit or is 12+ characters long.
+  [
+    /\b((?:Bearer|Basic|Token|Digest)\s+)(?!\[REDACTED\])(?=[A-Za-z0-9._~+/=-]*\d|[A-Za-z0-9._~+/=-]{12})[A-Za-z0-9._~+/=-]{3,}/gi,
+    keepLabel,
+  ],
   // JSON: "client_secret": "value" (the result is still valid JSON)
   [new RegExp(`("(?:${KEY_SOURCE})"\\s*:\\s*)"(?:[^"\\\\]|\\\\.)*"`, 'gi'), keepJsonString],
   // Form, query and logfmt text: token=value, client_secret = value
