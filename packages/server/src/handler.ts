@@ -2,6 +2,7 @@ import {
   type CallOptions,
   createRedactor,
   type Engine,
+  isAccountId,
   type Logger,
   type Redactor,
   RevokitError,
@@ -22,7 +23,7 @@ import {
   unauthorized,
 } from './http-errors'
 import { buildOpenApiDocument } from './openapi'
-import { requestIdOf } from './request-id'
+import { newRequestId, requestIdOf } from './request-id'
 import { allowedMethods, honoPath, OPENAPI_PATH, ROUTES, type RouteSpec } from './routes'
 import {
   accountIdSchema,
@@ -298,8 +299,7 @@ export function createHandler(options: HandlerOptions): RevokitHandler {
   }
 
   function displayPath(path: string): string {
-    const shown = redactor(path)
-    return shown.length > 200 ? `${shown.slice(0, 200)}…` : shown
+    return loggablePath(path, redactor)
   }
 
   function errorResponse(
@@ -322,7 +322,10 @@ export function createHandler(options: HandlerOptions): RevokitHandler {
 
   return async function revokitHandler(request: Request): Promise<Response> {
     const started = performance.now()
-    const state: RequestState = { requestId: requestIdOf(request.headers) }
+    const incoming = requestIdOf(request.headers)
+    // A caller who sends a secret as its request id (an API key, by mistake) does not get it
+    // written to logs and error bodies.
+    const state: RequestState = { requestId: redactor(incoming) === incoming ? incoming : newRequestId() }
     let response: Response
     try {
       response = await app.fetch(request, state)
@@ -334,6 +337,24 @@ export function createHandler(options: HandlerOptions): RevokitHandler {
     log(logger, redactor, request, response, state, performance.now() - started)
     return response
   }
+}
+
+const PLAIN_SEGMENT = /^[A-Za-z0-9._~-]{1,24}$/
+
+/**
+ * The path as logs and 404 messages show it. Someone will, one day, curl a token into a path:
+ * account ids and short plain segments are kept, anything long or odd becomes `*`.
+ */
+export function loggablePath(pathname: string, redactor: Redactor): string {
+  const shown = pathname
+    .split('/')
+    .map((segment) => {
+      if (segment === '') return segment
+      const plain = isAccountId(segment) || PLAIN_SEGMENT.test(segment)
+      return plain && redactor(segment) === segment ? segment : '*'
+    })
+    .join('/')
+  return shown.length > 256 ? `${shown.slice(0, 256)}…` : shown
 }
 
 function malformedId(): RevokitError {
@@ -373,7 +394,7 @@ function log(
   let path: string
   try {
     // The path only: query values can hold anything, including a caller's secrets.
-    path = redactor(new URL(request.url).pathname).slice(0, 256)
+    path = loggablePath(new URL(request.url).pathname, redactor)
   } catch {
     path = '?'
   }

@@ -124,7 +124,7 @@ describe.each(STORE_KINDS)('HTTP API on the $name store', ({ config: storeConfig
         body: '{"user_id": "u",\n "credentials": {"access_token": fake-secret-in-bad-json}}',
       })
       const error = await envelope(response, 400, 'invalid_json')
-      expect(error.message).toContain('line 2, column 34')
+      expect(error.message).toContain('line 2, column 36')
       expect(JSON.stringify(error)).not.toContain('fake-secret-in-bad-json')
     })
 

@@ -13,8 +13,8 @@ export function jsonErrorLocation(text: string): string {
   return `${what} at line ${line}, column ${column}`
 }
 
-const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y
-const HEX4 = /^[0-9a-fA-F]{4}$/
+const HEX4 = /^[0-9a-fA-F]{4}/
+const isDigit = (ch: string | undefined) => ch !== undefined && ch >= '0' && ch <= '9'
 
 /** The offset of the first syntax error in `text` (RFC 8259), -1 if none, undefined if unknown. */
 export function jsonErrorOffset(text: string): number | undefined {
@@ -38,11 +38,37 @@ export function jsonErrorOffset(text: string): number | undefined {
         const next = text[i + 1] ?? ''
         if (next !== '' && '"\\/bfnrt'.includes(next)) i += 2
         else if (next === 'u' && HEX4.test(text.slice(i + 2, i + 6))) i += 6
-        else fail()
+        else {
+          // Point at the bad escape character (or the first bad hex digit), as V8 does.
+          i++
+          if (next === 'u') {
+            i++
+            while (i < text.length && /[0-9a-fA-F]/.test(text[i] as string)) i++
+          }
+          fail()
+        }
       } else if (ch < ' ') fail()
       else i++
     }
     fail()
+  }
+  const digits = () => {
+    if (!isDigit(text[i])) fail()
+    while (isDigit(text[i])) i++
+  }
+  const number = () => {
+    if (text[i] === '-') i++
+    if (text[i] === '0') i++
+    else digits()
+    if (text[i] === '.') {
+      i++
+      digits()
+    }
+    if (text[i] === 'e' || text[i] === 'E') {
+      i++
+      if (text[i] === '+' || text[i] === '-') i++
+      digits()
+    }
   }
   const value = (): void => {
     ws()
@@ -99,17 +125,18 @@ export function jsonErrorOffset(text: string): number | undefined {
       string()
       return
     }
-    if (ch === '-' || (ch !== undefined && ch >= '0' && ch <= '9')) {
-      NUMBER.lastIndex = i
-      if (!NUMBER.test(text)) fail()
-      i = NUMBER.lastIndex
+    if (ch === '-' || isDigit(ch)) {
+      number()
       return
     }
     for (const literal of ['true', 'false', 'null']) {
-      if (text.startsWith(literal, i)) {
-        i += literal.length
-        return
+      if (literal[0] !== ch) continue
+      // Point at the first character that breaks the literal, as V8 does.
+      for (const expected of literal) {
+        if (text[i] !== expected) fail()
+        i++
       }
+      return
     }
     fail()
   }

@@ -1,5 +1,6 @@
 import { createServer, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import type { Duplex } from 'node:stream'
 import { getRequestListener } from '@hono/node-server'
 import { type Logger, RevokitError, silentLogger } from '@revokit/core'
 import type { RevokitHandler } from './handler'
@@ -71,6 +72,35 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     },
   })
   const server = createServer(listener)
+  // Requests Node's parser refuses (an unknown method, a malformed request line, headers over
+  // 16 KiB) never reach the handler; they still get the envelope and a request id.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    if (error.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy()
+      return
+    }
+    if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+      socket.end('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
+      return
+    }
+    const requestId = newRequestId()
+    const body = JSON.stringify(
+      new RevokitError('validation_failed', {
+        message:
+          error.code === 'HPE_HEADER_OVERFLOW'
+            ? 'The request headers are too large.'
+            : 'The HTTP request could not be parsed.',
+        suggestedFix:
+          error.code === 'HPE_HEADER_OVERFLOW'
+            ? 'Send at most 16 KiB of headers.'
+            : 'Send a well-formed HTTP/1.1 request with a standard method (GET, POST, PATCH, DELETE).',
+        requestId,
+      }).toEnvelope(),
+    )
+    socket.end(
+      `HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nx-request-id: ${requestId}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    )
+  })
   const inflight = new Set<ServerResponse>()
   let draining = false
   let drained: (() => void) | undefined

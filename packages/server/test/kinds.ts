@@ -11,7 +11,15 @@ import { later, scriptedAdapter } from '@revokit/core/testing'
 import { builtinKinds, type Kinds } from '../src/kinds'
 
 /** What a `{ "adapter": "test", "behaviour": … }` toolkit does on every dispatch. */
-export type Behaviour = 'revoke' | 'already' | 'unsupported' | 'fail' | 'slow' | 'leaky' | 'throws'
+export type Behaviour =
+  | 'revoke'
+  | 'already'
+  | 'unsupported'
+  | 'fail'
+  | 'partial'
+  | 'slow'
+  | 'leaky'
+  | 'throws'
 
 /** Adapters built by the `test` kind, by toolkit, so tests can count dispatches. */
 export type Built = Map<string, ReturnType<typeof scriptedAdapter>>
@@ -62,7 +70,13 @@ export function testKinds(shared: Store = memoryStore()): { kinds: Kinds; built:
       toolkit: options.toolkit,
       supportsAccess: (options.supportsAccess as boolean | undefined) ?? true,
       supportsRefresh: (options.supportsRefresh as boolean | undefined) ?? true,
-      script: { access_token: [step], refresh_token: [step] },
+      script:
+        behaviour === 'partial'
+          ? {
+              access_token: [{ type: 'revoked' }],
+              refresh_token: [failed({ retryable: false, reason: 'provider answered 400' })],
+            }
+          : { access_token: [step], refresh_token: [step] },
     })
     built.set(options.toolkit, adapter)
     return adapter

@@ -39,11 +39,10 @@ export interface CliIO {
 
 /** Wrong usage: exit code 2 with a pointer to the command's help. */
 class UsageError extends Error {
-  constructor(
-    message: string,
-    readonly command: string,
-  ) {
+  readonly command: string
+  constructor(message: string, command: string) {
     super(message)
+    this.command = command
   }
 }
 
@@ -576,7 +575,7 @@ function print(io: CliIO, text: string): number {
 
 function printError(io: CliIO, error: RevokitError) {
   io.stderr.write(`error: ${error.message}\n`)
-  for (const line of error.errors) if (line !== error.message) io.stderr.write(`  - ${line}\n`)
+  for (const line of error.errors) if (!error.message.includes(line)) io.stderr.write(`  - ${line}\n`)
   io.stderr.write(`fix: ${error.suggestedFix}\n`)
 }
 
