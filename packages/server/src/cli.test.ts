@@ -3,6 +3,8 @@
 // usage errors, config errors, an empty store), and main() in-process with a seeded store for
 // revokes, bulk progress and the summary table.
 import { mkdtempSync, writeFileSync } from 'node:fs'
+import type { AddressInfo } from 'node:net'
+import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createEngine, memoryStore } from '@revokit/core'
@@ -305,6 +307,22 @@ describe('revokit CLI in process', () => {
     expect(json.next_cursor).toBeNull()
     const first = [...page.stdout.matchAll(/^(ca_\S+)/gm)].map((m) => m[1])
     expect([...first, json.items[0]?.id].sort()).toEqual(made.map((a) => a.id).sort())
+  })
+
+  it('serve exits 1 with a fix when the port is taken', async () => {
+    const blocker = createServer()
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve))
+    const { port } = blocker.address() as AddressInfo
+    try {
+      const { kinds } = testKinds()
+      const file = writeConfig({ store: { kind: 'memory' }, projects: [{ id: 'p', apiKeys: [KEY] }] })
+      const result = await runMain(['serve', '--port', String(port), '--config', file], { kinds })
+      expect(result.code).toBe(1)
+      expect(result.stderr).toContain(`error: cannot listen on 127.0.0.1:${port} (EADDRINUSE)`)
+      expect(result.stderr).toContain('fix: pick another --port')
+    } finally {
+      blocker.close()
+    }
   })
 
   it('works from a store only: no API key is needed beyond a valid config', async () => {

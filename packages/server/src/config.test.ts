@@ -11,6 +11,7 @@ import * as z from 'zod'
 import { testKinds } from '../test/kinds'
 import { loadConfig, parseConfig } from './config'
 import type { Kinds } from './kinds'
+import { openRevokit } from './runtime'
 
 const KEY = 'config-test-key-000001'
 const base = () => ({
@@ -427,6 +428,36 @@ describe('config file', () => {
       },
     )
     expect(absolute.store.path).toBe('/var/lib/revokit.db')
+  })
+
+  it('a store that cannot be opened is a config error under store.path, without secrets', async () => {
+    const failing: Kinds = {
+      adapters: kinds.adapters,
+      stores: {
+        sqlite: (options) => {
+          throw new Error(
+            `SQLITE_CANTOPEN: unable to open database file ${String(options.path)} (token=fake-in-driver-msg)`,
+          )
+        },
+      },
+    }
+    const config = parseConfig(
+      JSON.stringify({ ...base(), store: { kind: 'sqlite', path: '/nonexistent/dir/x.db' } }),
+      {
+        kinds: failing,
+        env: {},
+      },
+    )
+    const error = await openRevokit(config).then(
+      () => undefined,
+      (e: RevokitError) => e,
+    )
+    expect(error?.slug).toBe('invalid_config')
+    expect(error?.errors[0]).toMatch(
+      /^store\.path: SQLITE_CANTOPEN: unable to open database file \/nonexistent\/dir\/x\.db/,
+    )
+    expect(error?.errors[0]).not.toContain('fake-in-driver-msg')
+    expect(error?.suggestedFix).toContain('directory of store.path exists')
   })
 
   it('says the sqlite store needs its package when this build lacks it', () => {
