@@ -222,7 +222,11 @@ export function createHandler(options: HandlerOptions): RevokitHandler {
     return errorResponse(failure, c.env)
   })
 
-  /** The route's view of the request: authenticated project, validated id, query and body. */
+  /**
+   * The route's view of the request: authenticated project, validated id, query and body. The
+   * query and body were parsed in `prepare` with the route's own schemas; the schema argument
+   * only gives the result its type.
+   */
   interface RouteContext {
     readonly state: RequestState
     readonly call: CallOptions

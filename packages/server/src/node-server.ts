@@ -107,7 +107,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
 
   server.on('request', (_request, response: ServerResponse) => {
     inflight.add(response)
-    if (draining) response.shouldKeepAlive = false
+    if (draining) response.setHeader('connection', 'close')
     response.on('close', () => {
       inflight.delete(response)
       if (draining && inflight.size === 0) drained?.()
@@ -140,8 +140,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         'shutting down: no new connections, finishing requests in flight',
       )
       const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()))
-      // Requests in flight answer with `connection: close`, so their keep-alive sockets end too.
-      for (const response of inflight) if (!response.headersSent) response.shouldKeepAlive = false
+      // Requests in flight answer with `connection: close` (merged into the handler's headers by
+      // writeHead), so their keep-alive sockets end with them.
+      for (const response of inflight) if (!response.headersSent) response.setHeader('connection', 'close')
       server.closeIdleConnections()
       if (inflight.size > 0) {
         const timedOut = await new Promise<boolean>((resolve) => {
