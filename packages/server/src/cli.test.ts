@@ -153,7 +153,14 @@ describe('revokit CLI in process', () => {
     const partial = await runMain(['revoke', part.id, '--config', file], { kinds })
     expect(partial.code).toBe(0)
     expect(partial.stdout).toMatch(/refresh_token\s+failed/)
-    expect(partial.stdout).toContain('note: refresh_token could not be revoked and is still live')
+    expect(partial.stdout).toContain(`run 'revokit revoke ${part.id} --retry-pending' later`)
+    // The partial adapter fails the refresh token every time: a retry dispatches it again and
+    // reports it failed again, with nothing else dispatched.
+    const retried = await runMain(['revoke', part.id, '--retry-pending', '--json', '--config', file], {
+      kinds,
+    })
+    expect(retried.code).toBe(1)
+    expect(errorEnvelopeSchema.parse(JSON.parse(retried.stdout)).error.slug).toBe('revoke_failed')
   })
 
   it('--project scopes a single revoke: another project’s account is not found', async () => {

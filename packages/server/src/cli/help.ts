@@ -56,7 +56,7 @@ alone; an account whose revoke failed stays ACTIVE with its tokens, so run the c
 later to retry it.
 
 Usage
-  revokit revoke ID [--config FILE] [--project P] [--json]
+  revokit revoke ID [--config FILE] [--project P] [--retry-pending] [--json]
   revokit revoke --user U [--toolkit T] [--config FILE] [--project P] [--concurrency N] [--dry-run] [--json]
   revokit revoke --toolkit T [--config FILE] [--project P] [--concurrency N] [--dry-run] [--json]
 
@@ -67,6 +67,8 @@ Options
   -t, --toolkit T        Bulk: accounts of this toolkit slug (repeat or comma-separate for several)
       --concurrency N    Bulk: revokes in flight at once (default 4, at most 64)
       --dry-run          Bulk: only count the accounts that would be revoked
+      --retry-pending    One account: on a REVOKED account whose token failed to revoke
+                         earlier, try that token again
       --json             Print the API's JSON (one account) or a JSON summary (bulk)
   -h, --help             Show this help
 

@@ -229,6 +229,7 @@ async function revoke(args: string[], io: CliIO): Promise<number> {
       toolkit: { type: 'string', short: 't', multiple: true },
       concurrency: { type: 'string' },
       'dry-run': { type: 'boolean' },
+      'retry-pending': { type: 'boolean' },
       json: { type: 'boolean' },
     },
     'revoke',
@@ -256,7 +257,15 @@ async function revoke(args: string[], io: CliIO): Promise<number> {
   const projectId = projectOption(values.project, config, bulk)
   const revokit = await openRevokit(config)
   try {
-    if (id !== undefined) return await revokeOne(revokit, id, projectId, values.json === true, io)
+    if (id !== undefined) {
+      return await revokeOne(
+        revokit,
+        id,
+        { projectId, retryPending: values['retry-pending'] === true },
+        values.json === true,
+        io,
+      )
+    }
     return await revokeBulk(
       revokit,
       { ...(users?.length ? { userIds: users } : {}), ...(toolkits?.length ? { toolkits } : {}) },
@@ -291,13 +300,16 @@ function projectOption(
 async function revokeOne(
   revokit: Revokit,
   id: string,
-  projectId: string | undefined,
+  options: { projectId: string | undefined; retryPending: boolean },
   json: boolean,
   io: CliIO,
 ): Promise<number> {
   let result: RevokeResult
   try {
-    result = await revokit.engine.revoke(id, projectId !== undefined ? { projectId } : {})
+    result = await revokit.engine.revoke(id, {
+      ...(options.projectId !== undefined ? { projectId: options.projectId } : {}),
+      ...(options.retryPending ? { retryPending: true } : {}),
+    })
   } catch (error) {
     const failure = toRevokitError(error)
     if (json) io.stdout.write(`${JSON.stringify(failure.toEnvelope(), null, 2)}\n`)
@@ -323,7 +335,7 @@ async function revokeOne(
   const pending = (['access_token', 'refresh_token'] as const).filter((s) => subjects[s] === 'failed')
   if (pending.length > 0) {
     io.stdout.write(
-      `note: ${pending.join(' and ')} could not be revoked and is still live; it is kept as pending (engine.revoke(id, { retryPending: true }) retries it)\n`,
+      `note: ${pending.join(' and ')} could not be revoked and may still be live; it is kept as pending: run 'revokit revoke ${connectedAccount.id} --retry-pending' later\n`,
     )
   }
   return EXIT_OK
