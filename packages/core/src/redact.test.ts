@@ -7,6 +7,8 @@ describe('redact: pattern rules', () => {
     ['authorization: token fake_github_token', 'authorization: token [REDACTED]'],
     ['Bearer abcdefghijklmnopqrstuvwxyz', 'Bearer [REDACTED]'],
     ['authorization: Basic Y2xpZW50OnNlY3JldA==', 'authorization: Basic [REDACTED]'],
+    ['Authorization: token fakegithubtokenvalue', 'Authorization: token [REDACTED]'],
+    ['sent bearer abc123 upstream', 'sent bearer [REDACTED] upstream'],
     ['token=abc123&token_type_hint=refresh_token', 'token=[REDACTED]&token_type_hint=refresh_token'],
     ['client_id=app&client_secret=s3cr3t%21', 'client_id=app&client_secret=[REDACTED]'],
     ['{"access_token":"abc","scope":"x"}', '{"access_token":"[REDACTED]","scope":"x"}'],
@@ -32,6 +34,8 @@ describe('redact: pattern rules', () => {
       'the token belongs to another client',
       'the token must be assumed live',
       'Basic authentication failed',
+      'Revocation could not be completed: no token was revoked at the provider.',
+      'the token expired; basic auth is not supported; digest of the request',
     ]) {
       expect(redact(text)).toBe(text)
     }

@@ -1,0 +1,472 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: config files spell environment variables as ${VAR}
+// The config loader: every kind of mistake is reported under its field path with a fix, and a
+// valid file (SPEC §5's own example included) builds one adapter per toolkit.
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { isRevokitError, type RevocationAdapter, type RevokitError } from '@revokit/core'
+import { scriptedAdapter } from '@revokit/core/testing'
+import { describe, expect, it } from 'vitest'
+import * as z from 'zod'
+import { testKinds } from '../test/kinds'
+import { loadConfig, parseConfig } from './config'
+import type { Kinds } from './kinds'
+import { openRevokit } from './runtime'
+
+const KEY = 'config-test-key-000001'
+const base = () => ({
+  port: 8080,
+  store: { kind: 'memory' },
+  projects: [{ id: 'default', apiKeys: [KEY] }],
+  toolkits: { acme: { adapter: 'test' } },
+})
+
+const { kinds } = testKinds()
+
+function fail(text: string, options: Parameters<typeof parseConfig>[1] = {}): RevokitError {
+  try {
+    parseConfig(text, { kinds, env: {}, ...options })
+  } catch (error) {
+    expect(isRevokitError(error)).toBe(true)
+    const failure = error as RevokitError
+    expect(failure.slug).toBe('invalid_config')
+    expect(failure.message).toContain(failure.errors[0] as string)
+    return failure
+  }
+  throw new Error('expected the config to be refused')
+}
+
+const failWith = (mutate: (config: ReturnType<typeof base> & Record<string, unknown>) => void, env = {}) => {
+  const config = base() as ReturnType<typeof base> & Record<string, unknown>
+  mutate(config)
+  return fail(JSON.stringify(config), { env })
+}
+
+describe('config file', () => {
+  it('accepts SPEC §5’s example as written (comments included) and builds one adapter per toolkit key', () => {
+    const example = `{ "port": 8080,
+  "store": { "kind": "sqlite", "path": "./revokit.db" },          // or { "kind": "memory" }
+  "projects": [ { "id": "default", "apiKeys": ["\${REVOKIT_API_KEY}"] } ],
+  "toolkits": {                                                    // key = toolkit slug
+    "google": { "adapter": "google" },
+    "github": { "adapter": "github", "clientId": "...", "clientSecret": "\${GITHUB_CLIENT_SECRET}", "mode": "token" },
+    "slack":  { "adapter": "slack" },
+    "acme":   { "adapter": "rfc7009", "issuer": "https://id.acme.example", "clientId": "...",
+                "clientSecret": "\${ACME_SECRET}", "authMethod": "client_secret_basic" } } }`
+    const received: Record<string, Record<string, unknown>> = {}
+    const record = (options: Record<string, unknown> & { toolkit: string }): RevocationAdapter => {
+      received[options.toolkit] = options
+      return scriptedAdapter({ toolkit: options.toolkit })
+    }
+    const stores: Record<string, unknown>[] = []
+    const specKinds: Kinds = {
+      adapters: { google: record, github: record, slack: record, rfc7009: record },
+      stores: {
+        sqlite: (options) => {
+          stores.push(options)
+          return kinds.stores.memory?.({}) as never
+        },
+      },
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'revokit-config-'))
+    const file = join(dir, 'revokit.json')
+    writeFileSync(file, example)
+    const config = loadConfig(file, {
+      kinds: specKinds,
+      env: {
+        REVOKIT_API_KEY: 'fake-api-key-from-env-0001',
+        GITHUB_CLIENT_SECRET: 'fake-github-secret',
+        ACME_SECRET: 'fake-acme-secret',
+      },
+    })
+    expect(config.port).toBe(8080)
+    expect(config.store).toEqual({ kind: 'sqlite', path: join(dir, 'revokit.db') })
+    expect(config.projects).toEqual([{ id: 'default', apiKeys: ['fake-api-key-from-env-0001'] }])
+    expect(config.adapters.map((a) => a.toolkit)).toEqual(['google', 'github', 'slack', 'acme'])
+    expect(received.github).toEqual({
+      toolkit: 'github',
+      clientId: '...',
+      clientSecret: 'fake-github-secret',
+      mode: 'token',
+    })
+    expect(received.acme).toEqual({
+      toolkit: 'acme',
+      issuer: 'https://id.acme.example',
+      clientId: '...',
+      clientSecret: 'fake-acme-secret',
+      authMethod: 'client_secret_basic',
+    })
+    expect(received.google).toEqual({ toolkit: 'google' })
+    expect(config.toolkits).toEqual({
+      google: { adapter: 'google' },
+      github: { adapter: 'github' },
+      slack: { adapter: 'slack' },
+      acme: { adapter: 'rfc7009' },
+    })
+    // Secrets are known for redaction but not printed with the config.
+    expect(config.secrets).toEqual(
+      expect.arrayContaining(['fake-api-key-from-env-0001', 'fake-github-secret', 'fake-acme-secret']),
+    )
+    expect(JSON.stringify(config)).not.toContain('fake-github-secret')
+    expect(JSON.stringify(config)).not.toContain('fake-acme-secret')
+  })
+
+  it('defaults port to 8080 and toolkits to none; takes a port from the environment', () => {
+    const config = parseConfig(
+      JSON.stringify({ store: { kind: 'memory' }, projects: [{ id: 'p', apiKeys: [KEY] }] }),
+      { kinds, env: {} },
+    )
+    expect(config.port).toBe(8080)
+    expect(config.adapters).toEqual([])
+    const fromEnv = parseConfig(JSON.stringify({ ...base(), port: '${PORT}' }), {
+      kinds,
+      env: { PORT: '9091' },
+    })
+    expect(fromEnv.port).toBe(9091)
+  })
+
+  it('a missing file, a directory, and invalid JSON name the file and say where', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'revokit-config-'))
+    for (const [file, says] of [
+      [join(dir, 'nope.json'), 'does not exist'],
+      [dir, 'is a directory'],
+    ] as const) {
+      try {
+        loadConfig(file, { kinds })
+        throw new Error('expected a failure')
+      } catch (error) {
+        const failure = error as RevokitError
+        expect(failure.slug).toBe('invalid_config')
+        expect(failure.errors[0]).toBe(
+          `${file}: ${says === 'is a directory' ? 'it is a directory, not a file' : 'the file does not exist'}`,
+        )
+        expect(failure.suggestedFix).toContain('--config')
+      }
+    }
+    const bad = join(dir, 'bad.json')
+    writeFileSync(
+      bad,
+      '{\n  "port": 8080,\n  "projects": [{ "id": "default", "apiKeys": [fake-unquoted-secret-key] }]\n}',
+    )
+    try {
+      loadConfig(bad, { kinds })
+      throw new Error('expected a failure')
+    } catch (error) {
+      const failure = error as RevokitError
+      expect(failure.errors[0]).toBe(`${bad}: invalid JSON, unexpected character at line 3, column 49`)
+      expect(JSON.stringify({ ...failure, message: failure.message })).not.toContain('fake-unquoted')
+    }
+  })
+
+  it('a missing or empty environment variable names the field and the variable, never a value', () => {
+    const error = failWith((c) => {
+      c.projects = [{ id: 'default', apiKeys: [KEY, '${REVOKIT_API_KEY}'] }]
+    })
+    expect(error.errors).toEqual([
+      'projects[0].apiKeys[1]: ${REVOKIT_API_KEY} is not set — export it or put the key in the file',
+    ])
+    const empty = failWith(
+      (c) => {
+        c.toolkits = { acme: { adapter: 'test', clientSecret: '${ACME_SECRET}' } as never }
+      },
+      { ACME_SECRET: '' },
+    )
+    expect(empty.errors).toEqual([
+      'toolkits.acme.clientSecret: ${ACME_SECRET} is empty — export a value or put the value in the file',
+    ])
+    const badName = failWith((c) => {
+      c.store = { kind: '${not a name}' }
+    })
+    expect(badName.errors[0]).toMatch(/^store\.kind: \$\{not a name\} is not a variable reference/)
+  })
+
+  it('$${NAME} is a literal ${NAME}, and variables interpolate inside longer strings', () => {
+    const config = parseConfig(
+      JSON.stringify({
+        ...base(),
+        projects: [{ id: 'p', apiKeys: ['$${NOT_EXPANDED}-0123456789', 'prefix-${PART}-suffix'] }],
+      }),
+      { kinds, env: { PART: 'middle0123' } },
+    )
+    expect(config.projects[0]?.apiKeys).toEqual(['${NOT_EXPANDED}-0123456789', 'prefix-middle0123-suffix'])
+  })
+
+  it.each([
+    [
+      'an unknown top-level field',
+      (c: Record<string, unknown>) => (c.listen = 1),
+      'listen: unknown field — remove it (allowed: port, store, projects, toolkits)',
+    ],
+    [
+      'a port that is not a number',
+      (c: Record<string, unknown>) => (c.port = 'eighty'),
+      'port: must be a port number such as 8080',
+    ],
+    [
+      'a port out of range',
+      (c: Record<string, unknown>) => (c.port = 70000),
+      'port: must be from 0 to 65535',
+    ],
+    [
+      'a fractional port',
+      (c: Record<string, unknown>) => (c.port = 80.5),
+      'port: must be a whole number such as 8080',
+    ],
+    [
+      'no store',
+      (c: Record<string, unknown>) => delete c.store,
+      'store: is required — add "store": { "kind": "sqlite", "path": "./revokit.db" }',
+    ],
+    [
+      'a store that is not an object',
+      (c: Record<string, unknown>) => (c.store = 'sqlite'),
+      'store: must be an object such as { "kind": "sqlite", "path": "./revokit.db" } or { "kind": "memory" }',
+    ],
+    [
+      'a sqlite store without a path',
+      (c: Record<string, unknown>) => (c.store = { kind: 'sqlite' }),
+      'store.path: is required — add "path": "./revokit.db"',
+    ],
+    [
+      'an unknown store field',
+      (c: Record<string, unknown>) => (c.store = { kind: 'memory', path: 'x' }),
+      'store.path: unknown field — remove it (allowed: kind)',
+    ],
+    [
+      'an unknown store kind',
+      (c: Record<string, unknown>) => (c.store = { kind: 'redis' }),
+      'store.kind: "redis" is not available in this build of @revokit/server — use "memory" or "sqlite" or "shared"',
+    ],
+    [
+      'no projects',
+      (c: Record<string, unknown>) => delete c.projects,
+      'projects: is required — add "projects": [{ "id": "default", "apiKeys": ["${REVOKIT_API_KEY}"] }]',
+    ],
+    [
+      'an empty project list',
+      (c: Record<string, unknown>) => (c.projects = []),
+      'projects: needs at least one project, e.g. [{ "id": "default", "apiKeys": ["${REVOKIT_API_KEY}"] }]',
+    ],
+    [
+      'a project without an id',
+      (c: Record<string, unknown>) => (c.projects = [{ apiKeys: [KEY] }]),
+      'projects[0].id: is required — add "id": "default"',
+    ],
+    [
+      'a project without keys',
+      (c: Record<string, unknown>) => (c.projects = [{ id: 'p', apiKeys: [] }]),
+      'projects[0].apiKeys: needs at least one key, e.g. ["${REVOKIT_API_KEY}"]',
+    ],
+    [
+      'a short API key',
+      (c: Record<string, unknown>) => (c.projects = [{ id: 'p', apiKeys: [KEY, 'short'] }]),
+      'projects[0].apiKeys[1]: must be at least 16 characters — generate one with: openssl rand -hex 32',
+    ],
+    [
+      'a key that is not a string',
+      (c: Record<string, unknown>) => (c.projects = [{ id: 'p', apiKeys: [12345] }]),
+      'projects[0].apiKeys[0]: must be a string — write "${REVOKIT_API_KEY}" to take it from the environment',
+    ],
+    [
+      'an unknown project field',
+      (c: Record<string, unknown>) => (c.projects = [{ id: 'p', apiKeys: [KEY], name: 'x' }]),
+      'projects[0].name: unknown field — remove it (allowed: id, apiKeys)',
+    ],
+    [
+      'two projects with one id',
+      (c: Record<string, unknown>) =>
+        (c.projects = [
+          { id: 'p', apiKeys: [KEY] },
+          { id: 'p', apiKeys: [`${KEY}-2`] },
+        ]),
+      'projects[1].id: "p" is used twice — give each project its own id',
+    ],
+    [
+      'one key in two projects',
+      (c: Record<string, unknown>) =>
+        (c.projects = [
+          { id: 'p', apiKeys: [KEY] },
+          { id: 'q', apiKeys: [KEY] },
+        ]),
+      'projects[1].apiKeys[0]: the same key as projects[0].apiKeys[0] — each key must be unique, since it selects the project',
+    ],
+    [
+      'a toolkit key that is not a slug',
+      (c: Record<string, unknown>) => (c.toolkits = { 'Google Drive': { adapter: 'test' } }),
+      'toolkits["Google Drive"]: must be a lowercase toolkit slug such as "google" or "gmail" (a-z, 0-9, - and _)',
+    ],
+    [
+      'a toolkit without an adapter',
+      (c: Record<string, unknown>) => (c.toolkits = { acme: { clientId: 'x' } }),
+      'toolkits.acme.adapter: is required — add "adapter": "google" (or "github", "slack", "rfc7009")',
+    ],
+    [
+      'a toolkit that sets toolkit',
+      (c: Record<string, unknown>) => (c.toolkits = { gmail: { adapter: 'test', toolkit: 'google' } }),
+      'toolkits.gmail.toolkit: remove it: the entry’s key is the toolkit slug',
+    ],
+    [
+      'an unknown adapter kind',
+      (c: Record<string, unknown>) => (c.toolkits = { acme: { adapter: 'okta' } }),
+      'toolkits.acme.adapter: "okta" is not an adapter kind this build knows — use one of "google", "github", "slack", "rfc7009", "test", "strict"',
+    ],
+    [
+      'a plain-http endpoint off loopback',
+      (c: Record<string, unknown>) =>
+        (c.toolkits = { acme: { adapter: 'test', revocationEndpoint: 'http://auth.example.com/revoke' } }),
+      'toolkits.acme.revocationEndpoint: must use https://; plain http:// is only accepted for loopback hosts such as 127.0.0.1',
+    ],
+    [
+      'a plain-http issuer off loopback',
+      (c: Record<string, unknown>) => (c.toolkits = { acme: { adapter: 'test', issuer: 'http://10.0.0.5' } }),
+      'toolkits.acme.issuer: must use https://; plain http:// is only accepted for loopback hosts such as 127.0.0.1',
+    ],
+    [
+      'a base URL that is not a URL',
+      (c: Record<string, unknown>) =>
+        (c.toolkits = { ghe: { adapter: 'test', baseUrl: 'github.example.com' } }),
+      'toolkits.ghe.baseUrl: must be an absolute URL such as https://auth.example.com/revoke',
+    ],
+    [
+      'an adapter option the factory refuses',
+      (c: Record<string, unknown>) => (c.toolkits = { acme: { adapter: 'strict' } }),
+      'toolkits.acme.clientId: strict: clientId is required (a string)',
+    ],
+    [
+      'another adapter option the factory refuses',
+      (c: Record<string, unknown>) =>
+        (c.toolkits = { acme: { adapter: 'strict', clientId: 'x', authMethod: 'private_key_jwt' } }),
+      'toolkits.acme.authMethod: strict: authMethod must be "client_secret_basic"',
+    ],
+  ])('names the field for %s', (_what, mutate, line) => {
+    const error = failWith(mutate as (c: Record<string, unknown>) => void)
+    expect(error.errors).toContain(line)
+    expect(error.suggestedFix.length).toBeGreaterThan(10)
+  })
+
+  it('accepts plain http on loopback (local test servers)', () => {
+    const config = parseConfig(
+      JSON.stringify({
+        ...base(),
+        toolkits: { acme: { adapter: 'test', revocationEndpoint: 'http://127.0.0.1:9000/revoke' } },
+      }),
+      { kinds, env: {} },
+    )
+    expect(config.adapters).toHaveLength(1)
+  })
+
+  it('reports every problem at once, not just the first', () => {
+    const error = failWith((c) => {
+      c.port = -1
+      c.projects = []
+      c.toolkits = { acme: {} } as never
+    })
+    expect(error.errors).toHaveLength(3)
+    expect(error.message).toContain('(and 2 more)')
+  })
+
+  it('reports zod errors from a factory under each issue’s path, and never echoes a secret it names', () => {
+    const options = z.strictObject({
+      toolkit: z.string(),
+      clientId: z.string(),
+      clientSecret: z.string().min(40),
+    })
+    const zodKinds: Kinds = {
+      adapters: {
+        zodded: (raw) => {
+          options.parse(raw)
+          return scriptedAdapter({ toolkit: raw.toolkit })
+        },
+        echoes: (raw) => {
+          throw new Error(`echoes: clientSecret "${String(raw.clientSecret)}" was rejected`)
+        },
+      },
+      stores: kinds.stores,
+    }
+    const zodded = fail(
+      JSON.stringify({
+        ...base(),
+        toolkits: { acme: { adapter: 'zodded', clientSecret: 'short', extra: 1 } },
+      }),
+      {
+        kinds: zodKinds,
+      },
+    )
+    expect(zodded.errors).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^toolkits\.acme\.clientId: /),
+        expect.stringMatching(/^toolkits\.acme\.clientSecret: /),
+        expect.stringMatching(/^toolkits\.acme: .*extra/),
+      ]),
+    )
+    const echoed = fail(
+      JSON.stringify({ ...base(), toolkits: { acme: { adapter: 'echoes', clientSecret: '${SECRET}' } } }),
+      { kinds: zodKinds, env: { SECRET: 'fake-secret-value-echoed' } },
+    )
+    expect(echoed.errors[0]).toMatch(
+      /^toolkits\.acme\.clientSecret: echoes: clientSecret "\[REDACTED\]" was rejected$/,
+    )
+    expect(JSON.stringify(echoed.toEnvelope())).not.toContain('fake-secret-value-echoed')
+  })
+
+  it('resolves a relative store path against the config file’s directory', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'revokit-config-'))
+    mkdirSync(join(dir, 'conf'))
+    const file = join(dir, 'conf', 'revokit.json')
+    writeFileSync(file, JSON.stringify({ ...base(), store: { kind: 'sqlite', path: '../data/revokit.db' } }))
+    const sqliteKinds: Kinds = { adapters: kinds.adapters, stores: { sqlite: () => ({}) as never } }
+    expect(loadConfig(file, { kinds: sqliteKinds, env: {} }).store).toEqual({
+      kind: 'sqlite',
+      path: join(dir, 'data', 'revokit.db'),
+    })
+    const absolute = parseConfig(
+      JSON.stringify({ ...base(), store: { kind: 'sqlite', path: '/var/lib/revokit.db' } }),
+      {
+        kinds: sqliteKinds,
+        env: {},
+        file,
+      },
+    )
+    expect(absolute.store.path).toBe('/var/lib/revokit.db')
+  })
+
+  it('a store that cannot be opened is a config error under store.path, without secrets', async () => {
+    const failing: Kinds = {
+      adapters: kinds.adapters,
+      stores: {
+        sqlite: (options) => {
+          throw new Error(
+            `SQLITE_CANTOPEN: unable to open database file ${String(options.path)} (token=fake-in-driver-msg)`,
+          )
+        },
+      },
+    }
+    const config = parseConfig(
+      JSON.stringify({ ...base(), store: { kind: 'sqlite', path: '/nonexistent/dir/x.db' } }),
+      {
+        kinds: failing,
+        env: {},
+      },
+    )
+    const error = await openRevokit(config).then(
+      () => undefined,
+      (e: RevokitError) => e,
+    )
+    expect(error?.slug).toBe('invalid_config')
+    expect(error?.errors[0]).toMatch(
+      /^store\.path: SQLITE_CANTOPEN: unable to open database file \/nonexistent\/dir\/x\.db/,
+    )
+    expect(error?.errors[0]).not.toContain('fake-in-driver-msg')
+    expect(error?.suggestedFix).toContain('directory of store.path exists')
+  })
+
+  it('says the sqlite store needs its package when this build lacks it', () => {
+    const noSqlite: Kinds = { adapters: kinds.adapters, stores: { memory: kinds.stores.memory as never } }
+    const error = fail(JSON.stringify({ ...base(), store: { kind: 'sqlite', path: './x.db' } }), {
+      kinds: noSqlite,
+    })
+    expect(error.errors).toEqual([
+      'store.kind: "sqlite" is not available in this build of @revokit/server — use "memory" (the sqlite store comes with @revokit/store-sqlite)',
+    ])
+  })
+})

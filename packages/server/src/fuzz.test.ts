@@ -1,0 +1,225 @@
+// Fuzzed HTTP input over a real socket: random methods, paths, queries, headers and bodies.
+// Every answer must be a valid envelope (with its own status and request id) or a valid success
+// body; never a 500 except a revoke through the adapter that fails on purpose; the server keeps
+// serving afterwards.
+import fc from 'fast-check'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import * as z from 'zod'
+import { KEY_A, KEY_B, postJson, startTestServer, type TestServer } from '../test/server'
+import {
+  accountSchema,
+  deleteResponseSchema,
+  errorEnvelopeSchema,
+  healthSchema,
+  listResponseSchema,
+  maskedAccountSchema,
+  revokeResponseSchema,
+  statusResponseSchema,
+} from './wire'
+
+const successSchema = z.union([
+  accountSchema,
+  maskedAccountSchema,
+  listResponseSchema,
+  statusResponseSchema,
+  deleteResponseSchema,
+  revokeResponseSchema,
+  healthSchema,
+  z.looseObject({ openapi: z.literal('3.1.0') }),
+])
+
+const printable = fc.string({
+  unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)),
+  maxLength: 80,
+})
+const weirdSegment = fc.constantFrom(
+  '%',
+  '%zz',
+  '%00',
+  '..',
+  '.',
+  ';',
+  '%2F',
+  'ca_%ZZabcdef',
+  'ca_' + 'x'.repeat(70),
+  '%E2%80%AE',
+  '~',
+  '@',
+  ':',
+)
+
+describe('fuzzed HTTP input', () => {
+  let server: TestServer
+  const ids: string[] = []
+  const failingIds = new Set<string>()
+
+  beforeAll(async () => {
+    server = await startTestServer({
+      toolkits: { acme: { adapter: 'test' }, down: { adapter: 'test', behaviour: 'fail' } },
+    })
+    for (const [toolkit, key] of [
+      ['acme', KEY_A],
+      ['acme', KEY_B],
+      ['down', KEY_A],
+    ] as const) {
+      const response = await postJson(
+        server,
+        '/api/v3/connected_accounts',
+        {
+          user_id: 'fuzz',
+          toolkit,
+          credentials: { access_token: 'fake-fuzz-access', refresh_token: 'fake-fuzz-refresh' },
+        },
+        key,
+      )
+      const { id } = accountSchema.parse(await response.json())
+      ids.push(id)
+      if (toolkit === 'down') failingIds.add(id)
+    }
+  })
+  afterAll(() => server.close())
+
+  const id = fc.oneof(
+    fc.constantFrom(...['ca_1a2b3c4d5e6f', 'ca_doesnotexist']),
+    fc.constant('').chain(() => fc.constantFrom(...ids)),
+    fc.stringMatching(/^ca_[A-Za-z0-9_-]{6,64}$/),
+    printable.map(encodeURIComponent),
+    weirdSegment,
+  )
+  // Weighted towards the real routes, so most requests get past routing and auth.
+  const path = fc.oneof(
+    { arbitrary: id.map((i) => `/api/v3/connected_accounts/${i}`), weight: 4 },
+    { arbitrary: id.map((i) => `/api/v3/connected_accounts/${i}/status`), weight: 4 },
+    { arbitrary: id.map((i) => `/api/v3.1/connected_accounts/${i}/revoke`), weight: 4 },
+    { arbitrary: fc.constant('/api/v3/connected_accounts'), weight: 4 },
+    fc.constantFrom('/healthz', '/readyz', '/openapi.json', '/', '/api', '/api/v3.1'),
+    fc.webPath(),
+    fc
+      .array(fc.oneof(printable.map(encodeURIComponent), weirdSegment), { maxLength: 6 })
+      .map((s) => `/${s.join('/')}`),
+  )
+  const query = fc.oneof(
+    fc.constant(''),
+    fc.webQueryParameters().map((q) => (q ? `?${q}` : '')),
+    fc
+      .array(
+        fc.tuple(
+          fc.constantFrom('user_ids', 'statuses', 'toolkit_slugs', 'limit', 'cursor', 'revoke', 'x'),
+          fc.oneof(
+            printable,
+            fc.constantFrom('true', 'ACTIVE', 'active,REVOKED', '0', '1000', '-1', '1e3', 'acme'),
+          ),
+        ),
+        { maxLength: 4 },
+      )
+      .map((pairs) =>
+        pairs.length ? `?${pairs.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&')}` : '',
+      ),
+  )
+  const body = fc.oneof(
+    fc.constant(undefined),
+    fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify(v)),
+    printable,
+    fc
+      .record(
+        {
+          user_id: fc.oneof(printable, fc.integer(), fc.constant(null)),
+          toolkit: fc.oneof(fc.constantFrom('acme', 'down', 'gmail'), printable),
+          credentials: fc.oneof(
+            fc.dictionary(
+              fc.constantFrom('access_token', 'refresh_token', 'expires_at', 'x'),
+              fc.oneof(printable, fc.integer(), fc.boolean()),
+            ),
+            fc.jsonValue({ maxDepth: 2 }),
+          ),
+          status: fc.constantFrom('ACTIVE', 'INITIATED', 'REVOKED', 'nope'),
+          enabled: fc.oneof(fc.boolean(), printable),
+          extra: fc.jsonValue({ maxDepth: 2 }),
+        },
+        { requiredKeys: [] },
+      )
+      .map((v) => JSON.stringify(v)),
+    fc.integer({ min: 60_000, max: 120_000 }).map((n) => JSON.stringify({ user_id: 'x'.repeat(n) })),
+    fc.uint8Array({ maxLength: 64 }),
+    fc.constantFrom(
+      '{"a":',
+      '[',
+      '{"user_id": "\\ud800"}',
+      '\u0000',
+      '{"enabled": true}{"enabled": false}',
+      '{"__proto__": {"x": 1}}',
+    ),
+  )
+  const headers = fc.record(
+    {
+      'x-api-key': fc.oneof(
+        { arbitrary: fc.constant(KEY_A), weight: 8 },
+        fc.constantFrom(KEY_B, '', 'nope'),
+        printable,
+      ),
+      'content-type': fc.oneof(
+        { arbitrary: fc.constant('application/json'), weight: 6 },
+        fc.constantFrom(
+          'application/json',
+          'application/json; charset=utf-8',
+          'text/plain',
+          'application/x-www-form-urlencoded',
+          'application/merge-patch+json',
+        ),
+        printable,
+      ),
+      'x-request-id': printable,
+      accept: printable,
+    },
+    { requiredKeys: ['x-api-key'] },
+  )
+  const method = fc.oneof(
+    { arbitrary: fc.constantFrom('GET', 'POST', 'PATCH', 'DELETE'), weight: 6 },
+    fc.constantFrom('PUT', 'HEAD', 'OPTIONS', 'FROB'),
+  )
+
+  it('answers every request with a valid body and no unexpected 500', async () => {
+    await fc.assert(
+      fc.asyncProperty(method, path, query, headers, body, async (m, p, q, h, b) => {
+        const init: RequestInit = { method: m, headers: h }
+        if (b !== undefined && m !== 'GET' && m !== 'HEAD') init.body = b
+        let response: Response
+        try {
+          response = await fetch(`${server.url}${p}${q}`, init)
+        } catch (error) {
+          // The client refused to send it (an invalid header for fetch, say): not our concern.
+          if (
+            error instanceof TypeError &&
+            !String((error as { cause?: unknown }).cause ?? '').includes('other side closed')
+          )
+            return
+          throw error
+        }
+        const requestId = response.headers.get('x-request-id')
+        expect(requestId).toMatch(/^[A-Za-z0-9._:@/+=-]{8,128}$/)
+        const text = await response.text()
+        if (m === 'HEAD' || response.status === 204) {
+          expect(text).toBe('')
+          return
+        }
+        const parsed: unknown = JSON.parse(text)
+        if (response.status >= 400) {
+          const { error } = errorEnvelopeSchema.parse(parsed)
+          expect(error.status).toBe(response.status)
+          expect(error.request_id).toBe(requestId)
+          if (response.status >= 500) {
+            // Only the adapter that fails on purpose may cause a 500.
+            expect(error.slug).toBe('revoke_failed')
+            expect([...failingIds].some((failing) => p.includes(failing))).toBe(true)
+          }
+        } else {
+          successSchema.parse(parsed)
+        }
+      }),
+      { numRuns: 400 },
+    )
+    const health = await fetch(`${server.url}/healthz`)
+    expect(health.status).toBe(200)
+    expect(server.logs().filter((l) => l.msg === 'request failed' && l.status !== 500)).toEqual([])
+  }, 120_000)
+})

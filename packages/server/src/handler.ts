@@ -1,0 +1,440 @@
+import {
+  type CallOptions,
+  createRedactor,
+  type Engine,
+  isAccountId,
+  type Logger,
+  type Redactor,
+  RevokitError,
+  redactingLogger,
+  silentLogger,
+  toRevokitError,
+} from '@revokit/core'
+import { Hono } from 'hono'
+import type * as z from 'zod'
+import { createKeyMatcher, type ProjectKeys } from './auth'
+import { DEFAULT_MAX_BODY_BYTES, readJsonBody } from './body'
+import {
+  bodyRequired,
+  invalidInput,
+  methodNotAllowed,
+  routeNotFound,
+  serviceUnavailable,
+  unauthorized,
+} from './http-errors'
+import { buildOpenApiDocument } from './openapi'
+import { newRequestId, requestIdOf } from './request-id'
+import { allowedMethods, honoPath, OPENAPI_PATH, ROUTES, type RouteSpec } from './routes'
+import {
+  accountIdSchema,
+  accountJson,
+  createBodySchema,
+  deleteQuerySchema,
+  emptyBodySchema,
+  listQuerySchema,
+  maskedAccountJson,
+  noQuerySchema,
+  revokeJson,
+  statusBodySchema,
+} from './wire'
+
+/** Options of {@link createHandler}. */
+export interface HandlerOptions {
+  /** The engine every route calls; build it with `createEngine` (or from a config file). */
+  engine: Engine
+  /** Which API keys act in which project. A key's project scopes everything it can see. */
+  projects: readonly ProjectKeys[]
+  /**
+   * pino, or anything with its call shape (`jsonLogger()` writes JSON lines). One line per
+   * request; everything passes through a redactor that knows the API keys and `secrets`.
+   */
+  logger?: Logger
+  /** More values to hide from logs and error bodies: adapters' client secrets, say. */
+  secrets?: Iterable<string>
+  /** Request bodies above this size are refused with 413. @default 65536 */
+  maxBodyBytes?: number
+  /** How long `/readyz` waits for the store. @default 2000 */
+  readinessTimeoutMs?: number
+}
+
+/** A web-standard request handler: mount it in any framework that speaks `Request`/`Response`. */
+export type RevokitHandler = (request: Request) => Promise<Response>
+
+/** What the router hands each route about the request it serves. */
+interface RequestState {
+  readonly requestId: string
+  projectId?: string
+  /** The error behind a 5xx, for the log line. */
+  failure?: unknown
+  /** The slug of the error answered, for the log line. */
+  slug?: string
+}
+
+type Env = { Bindings: RequestState }
+
+const JSON_HEADERS = {
+  'content-type': 'application/json; charset=utf-8',
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+}
+
+const BODY_EXAMPLES: Record<string, string> = {
+  createConnectedAccount:
+    '{"user_id": "alice", "toolkit": "google", "credentials": {"access_token": "…", "refresh_token": "…"}}',
+  updateConnectedAccountStatus: '{"enabled": false}',
+}
+
+const QUERY_FIXES: Record<string, string> = {
+  listConnectedAccounts:
+    'Use only user_ids, statuses, toolkit_slugs (comma-separated lists), limit (1-1000) and cursor, e.g. ?user_ids=alice&statuses=ACTIVE&limit=50.',
+  deleteConnectedAccount: 'The only query parameter is revoke=true (revoke first) or revoke=false.',
+}
+
+/**
+ * Creates the HTTP API of SPEC §5 as a web-standard handler `(Request) => Promise<Response>`.
+ *
+ * @example
+ * ```ts
+ * const handler = createHandler({ engine, projects: [{ id: 'default', apiKeys: [process.env.REVOKIT_API_KEY!] }] })
+ * // Node: startServer({ handler, port: 8080 }); Hono: app.mount('/', handler); Bun/Deno: serve(handler)
+ * ```
+ */
+export function createHandler(options: HandlerOptions): RevokitHandler {
+  const { engine } = options
+  if (!engine || typeof engine.revoke !== 'function')
+    throw new TypeError('createHandler: options.engine is required')
+  if (!Array.isArray(options.projects))
+    throw new TypeError('createHandler: options.projects must be an array')
+  const projectOf = createKeyMatcher(options.projects)
+  const redactor = createRedactor([...options.projects.flatMap((p) => p.apiKeys), ...(options.secrets ?? [])])
+  const logger = options.logger ? redactingLogger(options.logger, redactor) : silentLogger
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
+  const readinessTimeoutMs = options.readinessTimeoutMs ?? 2000
+  let openapi: string | undefined
+
+  const app = new Hono<Env>()
+
+  const implementations: Record<string, (c: RouteContext) => Promise<Response>> = {
+    async createConnectedAccount(c) {
+      const body = c.body(createBodySchema)
+      const account = await engine.create(
+        {
+          userId: body.user_id,
+          toolkit: body.toolkit,
+          credentials: body.credentials,
+          ...(body.status ? { status: body.status } : {}),
+        },
+        c.call,
+      )
+      return json(accountJson(account), 201, { location: `/api/v3/connected_accounts/${account.id}` })
+    },
+    async listConnectedAccounts(c) {
+      const query = c.query(listQuerySchema)
+      const page = await engine.list(
+        {
+          ...(query.user_ids ? { userIds: query.user_ids } : {}),
+          ...(query.statuses ? { statuses: query.statuses } : {}),
+          ...(query.toolkit_slugs ? { toolkits: query.toolkit_slugs } : {}),
+          ...(query.limit !== undefined ? { limit: query.limit } : {}),
+          ...(query.cursor !== undefined ? { cursor: query.cursor } : {}),
+        },
+        c.call,
+      )
+      return json({ items: page.items.map(accountJson), next_cursor: page.nextCursor }, 200)
+    },
+    async getConnectedAccount(c) {
+      return json(maskedAccountJson(await engine.get(c.id(), c.call)), 200)
+    },
+    async updateConnectedAccountStatus(c) {
+      const { enabled } = c.body(statusBodySchema)
+      const id = c.id()
+      const account = enabled ? await engine.enable(id, c.call) : await engine.disable(id, c.call)
+      return json({ ...accountJson(account), success: true }, 200)
+    },
+    async deleteConnectedAccount(c) {
+      const query = c.query(deleteQuerySchema)
+      const id = c.id()
+      if (query.revoke) {
+        const { revoke, deleted } = await engine.revokeThenDelete(id, c.call)
+        const wire = revokeJson(revoke)
+        return json(
+          {
+            success: true,
+            id: deleted.id,
+            status: 'DELETED',
+            revoked_tokens: wire.revoked_tokens,
+            subjects: wire.subjects,
+          },
+          200,
+        )
+      }
+      const deleted = await engine.delete(id, c.call)
+      return json({ success: true, id: deleted.id, status: 'DELETED' }, 200)
+    },
+    async revokeConnectedAccount(c) {
+      // The client's disconnect does not abort the revoke: tokens may already be dying at the
+      // provider, and the outcome must be recorded either way.
+      return json(revokeJson(await engine.revoke(c.id(), c.call)), 200)
+    },
+    async health() {
+      return json({ status: 'ok' }, 200)
+    },
+    async ready(c) {
+      try {
+        await withTimeout(engine.list({ limit: 1 }), readinessTimeoutMs)
+      } catch (error) {
+        c.state.failure = error
+        throw serviceUnavailable(
+          error === TIMEOUT ? `the store did not answer within ${readinessTimeoutMs} ms` : 'the store failed',
+        )
+      }
+      return json({ status: 'ready' }, 200)
+    },
+  }
+
+  for (const route of ROUTES) {
+    const implementation = implementations[route.operationId]
+    if (!implementation) throw new Error(`no implementation for ${route.operationId}`)
+    app.on(route.method, honoPath(route.path), async (c) => {
+      const context = await prepare(route, c.req.raw, c.env, (name) => c.req.param(name))
+      return implementation(context)
+    })
+  }
+  app.get(OPENAPI_PATH, () => {
+    openapi ??= JSON.stringify(buildOpenApiDocument())
+    return new Response(openapi, {
+      status: 200,
+      headers: { ...JSON_HEADERS, 'cache-control': 'public, max-age=300' },
+    })
+  })
+
+  app.notFound((c) => {
+    const path = new URL(c.req.url).pathname
+    const allow = allowedMethods(path)
+    if (allow.length === 0) return errorResponse(routeNotFound(c.req.method, displayPath(path)), c.env)
+    if (c.req.method === 'OPTIONS')
+      return new Response(null, { status: 204, headers: { allow: allow.join(', ') } })
+    return errorResponse(methodNotAllowed(c.req.method, allow), c.env, { allow: allow.join(', ') })
+  })
+  app.onError((error, c) => {
+    const failure = toRevokitError(error)
+    if (failure.status >= 500 && c.env.failure === undefined) c.env.failure = error
+    return errorResponse(failure, c.env)
+  })
+
+  /**
+   * The route's view of the request: authenticated project, validated id, query and body. The
+   * query and body were parsed in `prepare` with the route's own schemas; the schema argument
+   * only gives the result its type.
+   */
+  interface RouteContext {
+    readonly state: RequestState
+    readonly call: CallOptions
+    id(): string
+    query<T extends z.ZodType>(schema: T): z.output<T>
+    body<T extends z.ZodType>(schema: T): z.output<T>
+  }
+
+  async function prepare(
+    route: RouteSpec,
+    request: Request,
+    state: RequestState,
+    param: (name: string) => string | undefined,
+  ): Promise<RouteContext> {
+    let projectId: string | undefined
+    if (route.auth) {
+      const key = request.headers.get('x-api-key')
+      projectId = projectOf(key)
+      if (projectId === undefined) throw unauthorized(key !== null && key.length > 0)
+      state.projectId = projectId
+    }
+    let id: string | undefined
+    if (route.path.includes('{nanoid}')) {
+      const raw = param('nanoid')
+      if (!accountIdSchema.safeParse(raw).success) throw malformedId()
+      id = raw as string
+    }
+    const query = parseQuery(route, new URL(request.url).searchParams)
+    let body: unknown
+    if (route.method !== 'GET') {
+      const raw = await readJsonBody(request, maxBodyBytes)
+      if (route.body) {
+        if (raw === undefined) throw bodyRequired(BODY_EXAMPLES[route.operationId] ?? '{}')
+        const parsed = route.body.safeParse(raw, { reportInput: true })
+        if (!parsed.success) throw invalidInput(parsed.error, 'request body', bodyFix(route))
+        body = parsed.data
+      } else if (raw !== undefined) {
+        const parsed = emptyBodySchema.safeParse(raw, { reportInput: true })
+        if (!parsed.success)
+          throw invalidInput(parsed.error, 'request body', 'This route takes no body: send none, or {}.')
+      }
+    }
+    const call: CallOptions = {
+      requestId: state.requestId,
+      ...(projectId !== undefined ? { projectId } : {}),
+    }
+    return {
+      state,
+      call,
+      id: () => id as string,
+      query: () => query as never,
+      body: () => body as never,
+    }
+  }
+
+  function parseQuery(route: RouteSpec, params: URLSearchParams): unknown {
+    const schema = route.query ?? noQuerySchema
+    const values: Record<string, string> = {}
+    for (const [key, value] of params) {
+      values[key] = key in values ? `${values[key]},${value}` : value
+    }
+    const parsed = schema.safeParse(values, { reportInput: true })
+    if (parsed.success) return parsed.data
+    throw invalidInput(
+      parsed.error,
+      'query',
+      QUERY_FIXES[route.operationId] ?? 'This route takes no query parameters; remove them.',
+    )
+  }
+
+  function bodyFix(route: RouteSpec): string {
+    const example = BODY_EXAMPLES[route.operationId]
+    return `Send a JSON object like ${example}; unknown fields are refused. GET /openapi.json describes every field.`
+  }
+
+  function displayPath(path: string): string {
+    return loggablePath(path, redactor)
+  }
+
+  function errorResponse(
+    error: RevokitError,
+    state: RequestState,
+    headers: Record<string, string> = {},
+  ): Response {
+    state.slug = error.slug
+    const envelope = error.toEnvelope(state.requestId)
+    // Belt and braces: an adapter that put its client secret in a reason, or a key echoed in a
+    // path, is hidden here even if nothing upstream caught it.
+    envelope.error.message = redactor(envelope.error.message)
+    envelope.error.suggested_fix = redactor(envelope.error.suggested_fix)
+    envelope.error.errors = envelope.error.errors.map((line) => redactor(line))
+    // Refused before the body was read: do not leave the rest of it in a reused connection.
+    const close: Record<string, string> =
+      error.status === 413 || error.status === 415 ? { connection: 'close' } : {}
+    return json(envelope, error.status, { ...close, ...headers })
+  }
+
+  return async function revokitHandler(request: Request): Promise<Response> {
+    const started = performance.now()
+    const incoming = requestIdOf(request.headers)
+    // A caller who sends a secret as its request id (an API key, by mistake) does not get it
+    // written to logs and error bodies.
+    const state: RequestState = { requestId: redactor(incoming) === incoming ? incoming : newRequestId() }
+    let response: Response
+    try {
+      response = await app.fetch(request, state)
+    } catch (error) {
+      state.failure = error
+      response = errorResponse(toRevokitError(error), state)
+    }
+    response = withHeader(response, 'x-request-id', state.requestId)
+    log(logger, redactor, request, response, state, performance.now() - started)
+    return response
+  }
+}
+
+const PLAIN_SEGMENT = /^[A-Za-z0-9._~-]{1,24}$/
+
+/**
+ * The path as logs and 404 messages show it. Someone will, one day, curl a token into a path:
+ * account ids and short plain segments are kept, anything long or odd becomes `*`.
+ */
+export function loggablePath(pathname: string, redactor: Redactor): string {
+  const shown = pathname
+    .split('/')
+    .map((segment) => {
+      if (segment === '') return segment
+      const plain = isAccountId(segment) || PLAIN_SEGMENT.test(segment)
+      return plain && redactor(segment) === segment ? segment : '*'
+    })
+    .join('/')
+  return shown.length > 256 ? `${shown.slice(0, 256)}…` : shown
+}
+
+function malformedId(): RevokitError {
+  return new RevokitError('invalid_connected_account_id', {
+    message: 'The connected account id in the path is malformed.',
+    suggestedFix:
+      'Use the id returned when the account was created: "ca_" followed by 6 to 64 of A-Z a-z 0-9 _ -, e.g. ca_1a2b3c4d5e6f.',
+    errors: ['nanoid: must look like ca_1a2b3c4d5e6f'],
+  })
+}
+
+function json(body: unknown, status: number, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), { status, headers: { ...JSON_HEADERS, ...headers } })
+}
+
+function withHeader(response: Response, name: string, value: string): Response {
+  try {
+    response.headers.set(name, value)
+    return response
+  } catch {
+    // Immutable headers (a response someone else built): copy it.
+    const copy = new Response(response.body, response)
+    copy.headers.set(name, value)
+    return copy
+  }
+}
+
+function log(
+  logger: Logger,
+  redactor: Redactor,
+  request: Request,
+  response: Response,
+  state: RequestState,
+  ms: number,
+) {
+  if (logger === silentLogger) return
+  let path: string
+  try {
+    // The path only: query values can hold anything, including a caller's secrets.
+    path = loggablePath(new URL(request.url).pathname, redactor)
+  } catch {
+    path = '?'
+  }
+  const fields: Record<string, unknown> = {
+    requestId: state.requestId,
+    method: request.method,
+    path,
+    status: response.status,
+    ms: Math.round(ms * 10) / 10,
+    ...(state.projectId !== undefined ? { projectId: state.projectId } : {}),
+    ...(state.slug !== undefined ? { slug: state.slug } : {}),
+  }
+  if (response.status >= 500) {
+    const error = state.failure
+    logger.error(
+      {
+        ...fields,
+        ...(error !== undefined
+          ? { error, ...(error instanceof Error && error.cause ? { cause: error.cause } : {}) }
+          : {}),
+      },
+      'request failed',
+    )
+  } else {
+    logger.info(fields, 'request')
+  }
+}
+
+const TIMEOUT = Symbol('timeout')
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(TIMEOUT), ms)
+    }),
+  ]).finally(() => clearTimeout(timer))
+}

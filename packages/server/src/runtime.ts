@@ -1,0 +1,98 @@
+import {
+  createEngine,
+  createRedactor,
+  type Engine,
+  type EngineOptions,
+  type Logger,
+  RevokitError,
+  redact,
+  redactingLogger,
+  type Store,
+} from '@revokit/core'
+import type { RevokitConfig } from './config'
+import { createHandler, type HandlerOptions, type RevokitHandler } from './handler'
+
+/** Options of {@link openRevokit}. */
+export interface OpenRevokitOptions {
+  /** pino or `jsonLogger()`; redacted with the config's API keys and secrets. Nothing is logged without one. */
+  logger?: Logger
+  /** Engine options the config file does not set (timeouts, a proxy dispatcher, …). */
+  engine?: Omit<EngineOptions, 'store' | 'adapters' | 'logger'>
+  /** Handler options the config file does not set. */
+  handler?: Pick<HandlerOptions, 'maxBodyBytes' | 'readinessTimeoutMs'>
+}
+
+/** An engine and a handler built from a config: what `revokit serve` runs. */
+export interface Revokit {
+  readonly config: RevokitConfig
+  readonly engine: Engine
+  readonly handler: RevokitHandler
+  /** The logger everything here writes to, already redacting. */
+  readonly logger: Logger | undefined
+  /** Closes the engine: its transport, adapters and store. */
+  close(): Promise<void>
+}
+
+/** Opens the config's store and builds the engine and the HTTP handler on it. */
+export async function openRevokit(config: RevokitConfig, options: OpenRevokitOptions = {}): Promise<Revokit> {
+  const redactor = createRedactor(config.secrets)
+  const logger = options.logger ? redactingLogger(options.logger, redactor) : undefined
+  const store = await openStore(config, redactor)
+  let engine: Engine
+  try {
+    engine = createEngine({
+      ...options.engine,
+      store,
+      adapters: config.adapters,
+      ...(logger ? { logger } : {}),
+    })
+  } catch (error) {
+    await store.close?.()
+    throw error
+  }
+  const handler = createHandler({
+    engine,
+    projects: config.projects,
+    secrets: config.secrets,
+    ...(logger ? { logger } : {}),
+    ...options.handler,
+  })
+  let closed: Promise<void> | undefined
+  return {
+    config,
+    engine,
+    handler,
+    logger,
+    close: () => {
+      closed ??= engine.close()
+      return closed
+    },
+  }
+}
+
+async function openStore(config: RevokitConfig, redactor: (text: string) => string): Promise<Store> {
+  const { kind, ...options } = config.store
+  const factory = config.kinds.stores[kind]
+  if (!factory) {
+    throw new RevokitError('invalid_config', {
+      message: `Invalid config: store.kind "${kind}" is not available in this build.`,
+      suggestedFix: `Use one of ${Object.keys(config.kinds.stores).join(', ')}.`,
+      errors: [`store.kind: "${kind}" is not available`],
+    })
+  }
+  try {
+    return await factory(options)
+  } catch (error) {
+    const detail = redactor(redact(error instanceof Error ? error.message : String(error)))
+    const field = 'path' in options ? 'store.path' : 'store'
+    throw new RevokitError('invalid_config', {
+      message: `Invalid config: the ${kind} store could not be opened: ${detail}`,
+      suggestedFix:
+        kind === 'sqlite'
+          ? 'Check that the directory of store.path exists and is writable by this user.'
+          : 'Check the store settings.',
+      errors: [`${field}: ${detail}`],
+      cause: error,
+    })
+  }
+}

@@ -1,0 +1,76 @@
+// Runs the CLI: as a child process from source (node + the source condition), or in-process
+// through main() with captured output.
+import { type ChildProcess, execFile, spawn } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+import { main } from '../src/cli/main'
+import type { Kinds } from '../src/kinds'
+
+const packageDir = fileURLToPath(new URL('..', import.meta.url))
+const SOURCE_ARGS = ['--conditions=@revokit/source', '--import', '@revokit/presets/register-source']
+export const CLI = fileURLToPath(new URL('../src/cli.ts', import.meta.url))
+export const CLI_WITH_TEST_KINDS = fileURLToPath(
+  new URL('./fixtures/cli-with-test-kinds.ts', import.meta.url),
+)
+
+/** Runs `revokit ARGS` from source in a child process and waits for it. */
+export async function runCli(args: string[], env: Record<string, string> = {}, script = CLI) {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(
+      process.execPath,
+      [...SOURCE_ARGS, script, ...args],
+      {
+        cwd: packageDir,
+        env: { PATH: process.env.PATH ?? '', ...env },
+        timeout: 30_000,
+      },
+    )
+    return { code: 0, stdout, stderr }
+  } catch (error) {
+    const e = error as { code?: number; stdout?: string; stderr?: string }
+    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' }
+  }
+}
+
+/** Starts `revokit ARGS` from source and leaves it running. */
+export function spawnCli(args: string[], env: Record<string, string> = {}, script = CLI): ChildProcess {
+  return spawn(process.execPath, [...SOURCE_ARGS, script, ...args], {
+    cwd: packageDir,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+}
+
+/** A writable that remembers what was written. */
+export function capture(tty = false) {
+  let text = ''
+  return {
+    isTTY: tty,
+    columns: 200,
+    write(chunk: string) {
+      text += chunk
+      return true
+    },
+    get text() {
+      return text
+    },
+  }
+}
+
+/** Runs main() in this process with captured stdout/stderr. */
+export async function runMain(
+  args: string[],
+  options: { env?: Record<string, string>; kinds: Kinds; tty?: boolean },
+) {
+  const stdout = capture()
+  const stderr = capture(options.tty)
+  const code = await main(args, {
+    stdout,
+    stderr,
+    env: options.env ?? {},
+    kinds: options.kinds,
+    signals: false,
+    progress: { intervalMs: 0, redrawMs: 0 },
+  })
+  return { code, stdout: stdout.text, stderr: stderr.text }
+}

@@ -1,0 +1,98 @@
+// Adapter kinds for tests, injected through the registry exactly as the real adapters are.
+import {
+  alreadyRevoked,
+  failed,
+  memoryStore,
+  type RevocationAdapter,
+  type Store,
+  unsupported,
+} from '@revokit/core'
+import { later, scriptedAdapter } from '@revokit/core/testing'
+import { builtinKinds, type Kinds } from '../src/kinds'
+
+/** What a `{ "adapter": "test", "behaviour": … }` toolkit does on every dispatch. */
+export type Behaviour =
+  | 'revoke'
+  | 'already'
+  | 'unsupported'
+  | 'fail'
+  | 'partial'
+  | 'slow'
+  | 'leaky'
+  | 'throws'
+
+/** Adapters built by the `test` kind, by toolkit, so tests can count dispatches. */
+export type Built = Map<string, ReturnType<typeof scriptedAdapter>>
+
+/**
+ * The built-in kinds plus:
+ * - adapter `test`: options `{ behaviour?, delayMs?, supportsAccess?, supportsRefresh?, clientSecret?, revocationEndpoint? }`;
+ * - adapter `strict`: throws like a real factory does for bad options (clientId required, …);
+ * - store `shared`: one memory store per kinds object, so an in-process CLI sees seeded accounts.
+ */
+export function testKinds(shared: Store = memoryStore()): { kinds: Kinds; built: Built; shared: Store } {
+  const built: Built = new Map()
+  const test = (options: Record<string, unknown> & { toolkit: string }): RevocationAdapter => {
+    const behaviour = (options.behaviour as Behaviour | undefined) ?? 'revoke'
+    const secret = typeof options.clientSecret === 'string' ? options.clientSecret : ''
+    const step = (() => {
+      switch (behaviour) {
+        case 'already':
+          return alreadyRevoked('the provider says the token is invalid')
+        case 'unsupported':
+          return unsupported('unsupported_token_type')
+        case 'fail':
+          return failed({
+            retryable: false,
+            status: 502,
+            reason: 'provider answered 502 Bad Gateway',
+            suggestedFix: 'Check the provider status page.',
+          })
+        case 'slow':
+          return later(Number(options.delayMs ?? 1500), { type: 'revoked' as const })
+        case 'leaky':
+          // A badly written adapter that copies its client secret and the token into the reason.
+          return (request: { token: string }) =>
+            failed({
+              retryable: false,
+              status: 401,
+              reason: `invalid_client: client_secret ${secret} rejected for token ${request.token}`,
+            })
+        case 'throws':
+          return () => {
+            throw new Error(`adapter bug while holding ${secret}`)
+          }
+        default:
+          return { type: 'revoked' as const }
+      }
+    })()
+    const adapter = scriptedAdapter({
+      toolkit: options.toolkit,
+      supportsAccess: (options.supportsAccess as boolean | undefined) ?? true,
+      supportsRefresh: (options.supportsRefresh as boolean | undefined) ?? true,
+      script:
+        behaviour === 'partial'
+          ? {
+              access_token: [{ type: 'revoked' }],
+              refresh_token: [failed({ retryable: false, reason: 'provider answered 400' })],
+            }
+          : { access_token: [step], refresh_token: [step] },
+    })
+    built.set(options.toolkit, adapter)
+    return adapter
+  }
+  const strict = (options: Record<string, unknown> & { toolkit: string }): RevocationAdapter => {
+    if (typeof options.clientId !== 'string') throw new TypeError('strict: clientId is required (a string)')
+    if (options.authMethod !== undefined && options.authMethod !== 'client_secret_basic')
+      throw new TypeError(`strict: authMethod must be "client_secret_basic"`)
+    return test({ toolkit: options.toolkit })
+  }
+  return {
+    kinds: {
+      adapters: { ...builtinKinds.adapters, test, strict },
+      stores: { ...builtinKinds.stores, shared: () => shared },
+    },
+    built,
+    shared,
+  }
+}
