@@ -2,9 +2,9 @@
 // server (oidc-provider) on 127.0.0.1. Tokens are real tokens of that server; "dead" is what its
 // own introspection endpoint (RFC 7662) says, not what revokit believes.
 import { createEngine, type Engine, memoryStore, RevokitError } from '@revokit/core'
+import { type AuthorizationServer, startAuthorizationServer } from '@revokit/example-authorization-server'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { type Rfc7009Options, rfc7009 } from '../src/index'
-import { type AuthorizationServer, startAuthorizationServer } from './authorization-server'
 import { captureLogger, errorText, thrown } from './helpers'
 
 const engines: Engine[] = []

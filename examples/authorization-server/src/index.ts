@@ -1,13 +1,7 @@
-// A real OAuth 2.0 authorization server (panva's oidc-provider) on 127.0.0.1, for end-to-end tests
-// and the demo: it issues real access and refresh tokens, revokes them at its RFC 7009 endpoint
-// and reports their state at its RFC 7662 introspection endpoint.
-//
-// It is a test fixture, not part of the published package (`files` ships only dist and src).
-// Other workspace packages import it by path:
-//   import { startAuthorizationServer } from '../../adapters/rfc7009/test/authorization-server.ts'
-// `oidc-provider` then resolves from this folder, so the importing package needs no dependency
-// of its own. Only erasable TypeScript is used, so plain Node 24 can run it too:
-//   node --conditions=@revokit/source --import @revokit/presets/register-source demo.ts
+// A real OAuth 2.0 authorization server (panva's oidc-provider) on 127.0.0.1, for the demo and
+// end-to-end tests: it issues real access and refresh tokens, revokes them at its RFC 7009
+// endpoint and reports their state at its RFC 7662 introspection endpoint. A private example
+// package, never published; `@revokit/rfc7009`'s e2e tests and `pnpm demo` import it.
 import { generateKeyPairSync, randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
