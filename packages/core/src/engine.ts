@@ -592,7 +592,7 @@ export function createEngine(options: EngineOptions): Engine {
     if (!adapter) {
       return new RevokitError('revoke_not_supported', {
         message: `Revoke is not supported for toolkit "${record.toolkit}": no revocation adapter is configured for it.`,
-        suggestedFix: `Register an adapter with toolkit "${record.toolkit}" (e.g. google({ toolkit: '${record.toolkit}' })), or delete the account without revoking; its tokens stay live at the provider until they expire.`,
+        suggestedFix: `Register an adapter for toolkit "${record.toolkit}" (every adapter factory takes a toolkit option, e.g. rfc7009({ toolkit: '${record.toolkit}', … })), or delete the account without revoking; its tokens stay live at the provider until they expire.`,
       })
     }
     if (!adapter.supportsAccess && !adapter.supportsRefresh) {
