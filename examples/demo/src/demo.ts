@@ -51,12 +51,14 @@ async function main() {
   const config = {
     port: 0,
     store: { kind: 'sqlite', path: './revokit.db' },
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a ${ENV} placeholder the config loader fills
     projects: [{ id: 'default', apiKeys: ['${REVOKIT_API_KEY}'] }],
     toolkits: {
       acme: {
         adapter: 'rfc7009',
         issuer: as.issuer,
         clientId: client.clientId,
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a ${ENV} placeholder the config loader fills
         clientSecret: '${ACME_CLIENT_SECRET}',
         authMethod: 'client_secret_basic',
       },
