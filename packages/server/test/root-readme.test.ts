@@ -1,0 +1,27 @@
+import { readFileSync } from 'node:fs'
+import { expect, it } from 'vitest'
+import { parseConfig } from '../src/config'
+
+it("the root README's config example loads with the real adapters", () => {
+  const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8')
+  const block = /```jsonc\n([\s\S]*?)```/.exec(readme)?.[1]
+  expect(block, 'a ```jsonc block in README.md').toBeTruthy()
+  const config = parseConfig(block as string, {
+    file: '/tmp/revokit-readme/revokit.json',
+    env: {
+      REVOKIT_API_KEY: 'fake-api-key-readme-1',
+      GITHUB_CLIENT_SECRET: 'fake-gh-secret-1',
+      ACME_SECRET: 'fake-acme-1',
+    },
+  })
+  expect(config.adapters.map((a) => [a.toolkit, a.supportsAccess, a.supportsRefresh])).toEqual([
+    ['gmail', true, true],
+    ['github', true, false],
+    ['slack', true, false],
+    ['acme', true, true],
+  ])
+  expect(config.store).toEqual({ kind: 'sqlite', path: '/tmp/revokit-readme/revokit.db' })
+  expect(config.secrets).toEqual(
+    expect.arrayContaining(['fake-api-key-readme-1', 'fake-gh-secret-1', 'fake-acme-1']),
+  )
+})
