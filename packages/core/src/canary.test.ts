@@ -68,6 +68,18 @@ const throwing: RevocationAdapter = {
   },
 }
 
+// Logs its own client secret through the context's logger: its redact hook must hide it there too.
+const chatty: RevocationAdapter = {
+  toolkit: 'chatty',
+  supportsAccess: true,
+  supportsRefresh: true,
+  redact: (text) => text.replaceAll(CLIENT_SECRET, '[REDACTED]'),
+  async revoke(request, { logger }) {
+    logger.info({ note: `authenticating with ${CLIENT_SECRET}` }, `revoking with secret ${CLIENT_SECRET}`)
+    return request.subject === 'refresh_token' ? revoked() : alreadyRevoked()
+  },
+}
+
 const partial: RevocationAdapter = {
   toolkit: 'partial',
   supportsAccess: true,
@@ -92,6 +104,7 @@ describe('canary secrets never leave through an error, a log line, an event or a
         { ...echoingAdapter('/reset'), toolkit: 'reset' },
         throwing,
         partial,
+        chatty,
       ],
       logger,
       onEvent: (e) => events.push(e),
@@ -101,7 +114,7 @@ describe('canary secrets never leave through an error, a log line, an event or a
     const seen: string[] = []
     const credentials = { access_token: ACCESS, refresh_token: REFRESH, id_token: EXTRA }
 
-    for (const toolkit of ['echo', 'echo-ok', 'reset', 'throwing', 'partial', 'nobody']) {
+    for (const toolkit of ['echo', 'echo-ok', 'reset', 'throwing', 'partial', 'chatty', 'nobody']) {
       const account = await engine.create({ userId: 'u', toolkit, credentials })
       try {
         seen.push(JSON.stringify(await engine.revoke(account.id)))
@@ -129,6 +142,7 @@ describe('canary secrets never leave through an error, a log line, an event or a
     const everything = seen.join('\n')
     expect(logger.lines.length).toBeGreaterThan(10) // the logs were really exercised
     expect(everything).toContain('invalid_client') // and the provider's answers really came through
+    expect(everything).toContain('revoking with secret [REDACTED]') // the chatty adapter really logged
     for (const secret of ALL) {
       const line = everything.split('\n').find((l) => l.includes(secret))
       expect(line, secret).toBeUndefined()

@@ -7,7 +7,7 @@ import {
 } from './adapter'
 import { timeLimit } from './deadline'
 import { isRevokitError } from './errors'
-import { type Logger, silentLogger } from './logger'
+import { type Logger, redactingLogger, silentLogger } from './logger'
 import {
   type AccountRecord,
   holds,
@@ -198,13 +198,16 @@ async function dispatchOne(
   const budget = { used: 0, max: deps.maxAttempts }
   const adapterRedact = deps.adapter.redact?.bind(deps.adapter)
   const redact = learningRedactor(deps.redact, adapterRedact && ((text) => safeRedact(adapterRedact, text)))
+  // Everything logged during this dispatch, by the adapter or the transport, goes through the same
+  // redactor as reasons and errors: the account's tokens, secrets sent on the wire, the hook.
+  const logger = redactingLogger(deps.logger, redact)
   const limit = timeLimit(deadline - deps.clock(), deps.signal)
   const signal = limit.signal
   const http = deps.transport.client({
     signal,
     deadline,
     budget,
-    logger: deps.logger,
+    logger,
     redact,
     learn: redact.learn,
   })
@@ -228,13 +231,13 @@ async function dispatchOne(
         signal,
         deadline,
         attempt,
-        logger: deps.logger,
+        logger,
         redact,
       })
       // An adapter that made no HTTP call through the transport still spends an attempt.
       if (budget.used === usedBefore) budget.used += 1
-      if (deps.logger !== silentLogger) {
-        deps.logger.debug(
+      if (logger !== silentLogger) {
+        logger.debug(
           { accountId: record.id, subject, attempt, outcome: outcome.type, attempts: budget.used },
           'revokit: dispatch answered',
         )
