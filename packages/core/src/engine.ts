@@ -177,7 +177,11 @@ export interface Engine {
   revoke(id: string, options?: RevokeOptions): Promise<RevokeResult>
   /** Deletes the account and scrubs its credentials. Does not revoke upstream. */
   delete(id: string, options?: CallOptions): Promise<ConnectedAccount>
-  /** Revokes, and deletes only if the revoke answered 200. */
+  /**
+   * Revokes (retrying any token left pending by an earlier partial revoke), and deletes only if
+   * that answered 200 and no token is still pending: a token whose revoke failed while another's
+   * succeeded keeps the account (409 `revoke_incomplete`), so it is not forgotten while live.
+   */
   revokeThenDelete(
     id: string,
     options?: RevokeOptions,
@@ -789,7 +793,20 @@ export function createEngine(options: EngineOptions): Engine {
     revoke,
 
     async revokeThenDelete(id, call = {}) {
-      const result = await revoke(id, call)
+      // "Revoke first" includes a token left pending by an earlier partial revoke.
+      const result = await revoke(id, { ...call, retryPending: true })
+      // A token whose revoke failed while another's succeeded is still live and pending: deleting
+      // now would forget it for good, so the account stays for a retry (SPEC §4 step 7).
+      const pending = REPORT_ORDER.filter((s) => result.subjects[s] === 'failed')
+      if (pending.length > 0) {
+        const names = pending.join(' and ')
+        throw new RevokitError('revoke_incomplete', {
+          message: `Not deleted: ${result.revokedTokens.length ? `${result.revokedTokens.join(' and ')} revoked, but ` : ''}${names} could not be revoked and may still be live at the provider.`,
+          suggestedFix: `Retry the pending ${pending.length > 1 ? 'tokens' : 'token'} with revoke(id, { retryPending: true }) (CLI: revokit revoke ID --retry-pending), then delete; or delete without revoking to forget ${pending.length > 1 ? 'them' : 'it'} while still live.`,
+          errors: pending.map((s) => `${s} failed: ${result.details[s]?.detail ?? 'no detail'}`),
+          subjects: result.subjects,
+        })
+      }
       const deleted = await engine.delete(id, call)
       return { revoke: result, deleted }
     },

@@ -21,6 +21,7 @@ export const ERROR_CATALOG = {
   invalid_status_transition: { status: 409, code: 1301 },
   connected_account_exists: { status: 409, code: 1302 },
   concurrent_modification: { status: 409, code: 1303 },
+  revoke_incomplete: { status: 409, code: 1304 },
   payload_too_large: { status: 413, code: 1400 },
   unsupported_media_type: { status: 415, code: 1401 },
   internal_error: { status: 500, code: 1500 },

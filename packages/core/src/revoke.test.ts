@@ -438,6 +438,22 @@ describe('revokeThenDelete', () => {
     await expect(engine.get(id)).rejects.toMatchObject({ status: 404 })
   })
 
+  it('does not delete when a token is left pending: 409 revoke_incomplete, the account and its live token stay', async () => {
+    const { engine, store, id } = await setup({
+      script: { refresh_token: [failed({ retryable: false, reason: 'HTTP 422 from provider' }), revoked()] },
+    })
+    const error = await rejection(engine.revokeThenDelete(id))
+    expect(error).toMatchObject({ status: 409, slug: 'revoke_incomplete', code: 1304 })
+    expect(error.message).toContain('access_token revoked, but refresh_token could not be revoked')
+    expect(error.errors).toEqual(['refresh_token failed: HTTP 422 from provider'])
+    expect(await store.get(id)).toMatchObject({ status: 'REVOKED', pendingSubjects: ['refresh_token'] })
+    expect((await store.get(id))?.credentials.refresh_token).toBe('fake-rt-1')
+    // Called again, it retries the pending token first; now that it dies, the account is deleted.
+    const { revoke: retried, deleted } = await engine.revokeThenDelete(id)
+    expect(retried.revokedTokens).toEqual(['refresh_token'])
+    expect(deleted.status).toBe('DELETED')
+  })
+
   it('does not delete when the revoke fails, so the tokens are not forgotten while live', async () => {
     const { engine, id } = await setup({
       script: {

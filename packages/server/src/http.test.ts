@@ -39,6 +39,7 @@ describe.each(STORE_KINDS)('HTTP API on the $name store', ({ config: storeConfig
         acme: { adapter: 'test' },
         gmail: { adapter: 'test' },
         down: { adapter: 'test', behaviour: 'fail' },
+        half: { adapter: 'test', behaviour: 'partial' },
         buggy: { adapter: 'test', behaviour: 'throws' },
         gone: { adapter: 'test', behaviour: 'already' },
         noapi: { adapter: 'test', supportsAccess: false, supportsRefresh: false },
@@ -418,6 +419,18 @@ describe.each(STORE_KINDS)('HTTP API on the $name store', ({ config: storeConfig
       const still = maskedAccountSchema.parse(await (await server.request(`${ACCOUNTS}/${stuck.id}`)).json())
       expect(still.status).toBe('ACTIVE')
       expect(still.credentials.access_token).toBe('********')
+
+      // A token left pending (refresh failed while access died) keeps the account: 409, not deleted.
+      const half = await create({ toolkit: 'half' })
+      const refused = await envelope(
+        await server.request(`${ACCOUNTS}/${half.id}?revoke=true`, { method: 'DELETE' }),
+        409,
+        'revoke_incomplete',
+      )
+      expect(refused.message).toContain('refresh_token could not be revoked')
+      const kept = maskedAccountSchema.parse(await (await server.request(`${ACCOUNTS}/${half.id}`)).json())
+      expect(kept.status).toBe('REVOKED')
+      expect(kept.credentials.refresh_token).toBe('********')
     })
 
     it('400 for a bad revoke flag; 404 across projects', async () => {
