@@ -483,59 +483,85 @@ export function createEngine(options: EngineOptions): Engine {
     )
     const failedNow = REPORT_ORDER.filter((s) => report.outcomes[s] === 'failed')
     let record = claimed
+    let storeFailure: unknown
+    let storeFailures = 0
     for (let tries = 0; tries < MAX_CAS_TRIES; tries++) {
-      if (tries > 0) {
-        let current = await store.get(claimed.id)
-        // Our claim expired and someone else holds the account now: let them finish first.
-        if (current?.claim && current.claim.id !== claimId && liveClaim(current)) {
-          await waitForClaim(current)
-          current = await store.get(claimed.id)
+      try {
+        if (tries > 0) {
+          let current = await store.get(claimed.id)
+          // Our claim expired and someone else holds the account now: let them finish first.
+          if (current?.claim && current.claim.id !== claimId && liveClaim(current)) {
+            await waitForClaim(current)
+            current = await store.get(claimed.id)
+          }
+          if (!current) break
+          record = current
         }
-        if (!current) break
-        record = current
-      }
-      const credentials = { ...record.credentials }
-      // Scrub only the values this call proved dead; if the account was given new tokens
-      // meanwhile (possible only after our claim expired), those are left alone.
-      for (const s of dead) if (credentials[s] === report.dispatchedValues[s]) delete credentials[s]
-      const pending = new Set([...record.pendingSubjects, ...failedNow])
-      for (const s of dead) pending.delete(s)
-      // A DELETED account stays deleted; anything else is REVOKED, because its tokens are dead.
-      const to: AccountStatus = record.status === 'DELETED' ? 'DELETED' : 'REVOKED'
-      const now = iso()
-      const next: AccountRecord = {
-        ...record,
-        status: to,
-        credentials,
-        revokedSubjects: REPORT_ORDER.filter((s) => record.revokedSubjects.includes(s) || dead.includes(s)),
-        pendingSubjects: REPORT_ORDER.filter((s) => pending.has(s) && holds(credentials, s)),
-        claim: null,
-        lastFailedRevoke: null,
-        updatedAt: now,
-        version: record.version + 1,
-      }
-      const type: AuditEventType = claimed.status === 'REVOKED' ? 'pending_revoked' : 'revoked'
-      const events = [
-        event(record, type, record.status, to, call, { revokedSubjects: killed, subjects: outcomes }, now),
-      ]
-      if (await cas(record, next, events, true)) {
-        emit(events)
-        return {
-          revokedTokens: killed,
-          connectedAccount: { id: next.id, status: to },
-          subjects: outcomes,
-          details: report.reports,
+        const credentials = { ...record.credentials }
+        // Scrub only the values this call proved dead; if the account was given new tokens
+        // meanwhile (possible only after our claim expired), those are left alone.
+        for (const s of dead) if (credentials[s] === report.dispatchedValues[s]) delete credentials[s]
+        const pending = new Set([...record.pendingSubjects, ...failedNow])
+        for (const s of dead) pending.delete(s)
+        // A DELETED account stays deleted; anything else is REVOKED, because its tokens are dead.
+        const to: AccountStatus = record.status === 'DELETED' ? 'DELETED' : 'REVOKED'
+        const now = iso()
+        const next: AccountRecord = {
+          ...record,
+          status: to,
+          credentials,
+          revokedSubjects: REPORT_ORDER.filter((s) => record.revokedSubjects.includes(s) || dead.includes(s)),
+          pendingSubjects: REPORT_ORDER.filter((s) => pending.has(s) && holds(credentials, s)),
+          claim: null,
+          lastFailedRevoke: null,
+          updatedAt: now,
+          version: record.version + 1,
         }
+        const type: AuditEventType = claimed.status === 'REVOKED' ? 'pending_revoked' : 'revoked'
+        const events = [
+          event(record, type, record.status, to, call, { revokedSubjects: killed, subjects: outcomes }, now),
+        ]
+        if (await store.compareAndSet(record.id, record.version, next, events, { scrub: true })) {
+          emit(events)
+          return {
+            revokedTokens: killed,
+            connectedAccount: { id: next.id, status: to },
+            subjects: outcomes,
+            details: report.reports,
+          }
+        }
+      } catch (error) {
+        // The tokens are already dead, so a store that is briefly busy gets a few more tries.
+        storeFailure = error
+        if (++storeFailures >= 3) break
+        await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** storeFailures))
       }
     }
-    // The tokens are dead whatever the store says; report that truthfully.
-    logger.error({ accountId: claimed.id }, 'revokit: could not store a successful revoke')
-    return {
-      revokedTokens: killed,
-      connectedAccount: { id: claimed.id, status: 'REVOKED' },
+    // The provider revoked; the store did not record it. Say exactly that: the account still shows
+    // its old state, and a later revoke will find the tokens already revoked and record it then.
+    const names = (list: readonly TokenSubject[]) => list.join(' and ')
+    const gone = killed.length
+      ? `${names(killed)} ${killed.length > 1 ? 'were' : 'was'} revoked at the provider`
+      : `${names(dead)} ${dead.length > 1 ? 'were' : 'was'} already revoked at the provider`
+    logger.error(
+      { accountId: claimed.id, error: storeFailure },
+      'revokit: could not store a successful revoke',
+    )
+    throw new RevokitError('store_error', {
+      message: `${gone}, but the store could not record it: the account still shows its previous state.`,
+      suggestedFix:
+        'Check that the store is reachable and writable, then revoke the account again: the provider will report the tokens already revoked and the result will be recorded.',
+      errors: [
+        ...REPORT_ORDER.filter((s) => report.reports[s]).map(
+          (s) => `${s} ${report.outcomes[s]?.replace('_', ' ')}`,
+        ),
+        ...(storeFailure
+          ? [`store: ${redact(storeFailure instanceof Error ? storeFailure.message : String(storeFailure))}`]
+          : []),
+      ],
       subjects: outcomes,
-      details: report.reports,
-    }
+      cause: storeFailure,
+    })
   }
 
   /** Gives the account back after a revoke that killed nothing; it keeps its tokens. */

@@ -4,6 +4,7 @@ import { createEngine, type EngineOptions } from './engine'
 import { isRevokitError, type RevokitError } from './errors'
 import { memoryStore } from './memory-store'
 import type { Credentials } from './model'
+import type { Store } from './store'
 import { later, type ScriptedAdapterOptions, scriptedAdapter } from './testing'
 import { TransportError } from './transport'
 
@@ -488,5 +489,45 @@ describe('engine options', () => {
     expect(drive.calls.length).toBe(2)
     expect(engine.capabilities('gmail')).toEqual({ supportsAccess: true, supportsRefresh: true })
     expect(engine.capabilities('nope')).toBeUndefined()
+  })
+})
+
+describe('revoke: the store fails after the provider revoked', () => {
+  it('retries a transient store error on the final write, and the revoke succeeds', async () => {
+    const inner = memoryStore()
+    let failures = 1
+    const flaky: Store = {
+      ...inner,
+      async compareAndSet(id, version, next, events, options) {
+        if (next.status === 'REVOKED' && failures-- > 0) throw new Error('SQLITE_BUSY: database is locked')
+        return inner.compareAndSet(id, version, next, events, options)
+      },
+    }
+    const adapter = scriptedAdapter()
+    const engine = createEngine({ store: flaky, adapters: [adapter] })
+    const { id } = await engine.create({ userId: 'u', toolkit: 'test', credentials: BOTH })
+    const result = await engine.revoke(id)
+    expect(result.revokedTokens).toEqual(['access_token', 'refresh_token'])
+    expect((await inner.get(id))?.status).toBe('REVOKED')
+    expect(adapter.calls).toHaveLength(2)
+  })
+
+  it('if the store stays down, says truthfully which tokens died and that the record is stale', async () => {
+    const inner = memoryStore()
+    const down: Store = {
+      ...inner,
+      async compareAndSet(id, version, next, events, options) {
+        if (next.status === 'REVOKED') throw new Error('disk I/O error')
+        return inner.compareAndSet(id, version, next, events, options)
+      },
+    }
+    const adapter = scriptedAdapter()
+    const engine = createEngine({ store: down, adapters: [adapter], claimGraceMs: 100, deadlineMs: 200 })
+    const { id } = await engine.create({ userId: 'u', toolkit: 'test', credentials: BOTH })
+    const error = await rejection(engine.revoke(id))
+    expect(error).toMatchObject({ status: 500, slug: 'store_error' })
+    expect(error.message).toContain('access_token and refresh_token were revoked at the provider')
+    expect(error.subjects).toEqual({ access_token: 'revoked', refresh_token: 'revoked' })
+    expect(JSON.stringify(error.toJSON())).not.toContain('fake-at-1')
   })
 })

@@ -6,7 +6,8 @@ export interface Scrubber {
   /**
    * Checkpoints now, retrying briefly while another connection is busy. If a reader keeps the
    * WAL in use beyond that, the checkpoint is retried in the background until it succeeds or the
-   * store closes, instead of holding up the caller whose write already committed.
+   * store closes, instead of holding up the caller whose write already committed. Never rejects:
+   * an I/O error leaves the scrub pending and retried, since the write itself has committed.
    */
   scrub(): Promise<void>
   /** One checkpoint attempt; true when the WAL is now empty. Throws on errors other than busy. */
@@ -72,7 +73,14 @@ export function createScrubber(db: DatabaseSync, busyTimeoutMs: number, isClosed
       for (let attempt = 0; attempt < INLINE_ATTEMPTS; attempt++) {
         if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 25 * attempt))
         if (isClosed()) return
-        if (tryNow()) return
+        try {
+          if (tryNow()) return
+        } catch {
+          // The write this scrub follows has committed; failing it now would tell the engine a
+          // revoke was not stored when it was. Keep the values' removal pending and retry.
+          pending = true
+          break
+        }
       }
       schedule(FIRST_RETRY_MS)
     },
