@@ -1,6 +1,6 @@
 import {
   alreadyRevoked,
-  endpointProblem,
+  checkEndpoint,
   failed,
   type HttpResponse,
   parseAdapterOptions,
@@ -38,10 +38,7 @@ export const GITHUB_SECONDARY_RATE_LIMIT_WAIT_MS = 60_000
 
 const slug = z.string().regex(TOOLKIT_SLUG, 'must be a lowercase slug such as "github"')
 
-const baseUrl = z.string().superRefine((value, ctx) => {
-  const problem = endpointProblem(value, 'baseUrl')
-  if (problem) ctx.addIssue({ code: 'custom', message: problem })
-})
+const baseUrl = z.string().superRefine(checkEndpoint('baseUrl'))
 
 /** Options of {@link github}, validated when the adapter is created. */
 export const githubOptionsSchema = z.strictObject({

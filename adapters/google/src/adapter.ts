@@ -1,6 +1,6 @@
 import {
   alreadyRevoked,
-  endpointProblem,
+  checkEndpoint,
   failed,
   type HttpResponse,
   parseAdapterOptions,
@@ -26,10 +26,7 @@ export const GOOGLE_DOCS_URL =
 
 const slug = z.string().regex(TOOLKIT_SLUG, 'must be a lowercase slug such as "google" or "gmail"')
 
-const endpoint = z.string().superRefine((value, ctx) => {
-  const problem = endpointProblem(value, 'revocationEndpoint')
-  if (problem) ctx.addIssue({ code: 'custom', message: problem })
-})
+const endpoint = z.string().superRefine(checkEndpoint('revocationEndpoint'))
 
 /** Options of {@link google}, validated when the adapter is created. */
 export const googleOptionsSchema = z.strictObject({

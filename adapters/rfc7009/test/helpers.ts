@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto'
 import {
   createHttpTransport,
   createRedactor,
@@ -9,19 +8,8 @@ import {
   type TokenSubject,
 } from '@revokit/core'
 
-/** A fake secret that is easy to grep for and cannot be mistaken for a real one. */
-export function canary(label: string): string {
-  return `canary-${label}-${randomUUID()}`
-}
-
-/** A logger that keeps every line, serialised the way a JSON logger would write it. */
-export function captureLogger(): Logger & { lines: string[] } {
-  const lines: string[] = []
-  const write = (level: string) => (fields: Record<string, unknown>, message?: string) => {
-    lines.push(JSON.stringify({ level, ...fields, msg: message }))
-  }
-  return { lines, debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') }
-}
+// Canary secrets and a capturing logger come from the contract kit, like every adapter's tests.
+export { canary, captureLogger } from '@revokit/testing'
 
 /** Every string a caller could see of an error: message, fix, details, envelope, stack. */
 export function errorText(error: unknown): string {

@@ -1,6 +1,6 @@
 import {
   alreadyRevoked,
-  endpointProblem,
+  checkEndpoint,
   failed,
   parseAdapterOptions,
   type RevocationAdapter,
@@ -35,10 +35,7 @@ export const SLACK_DEAD_TOKEN_ERRORS: ReadonlySet<string> = new Set([
 
 const slug = z.string().regex(TOOLKIT_SLUG, 'must be a lowercase slug such as "slack"')
 
-const baseUrl = z.string().superRefine((value, ctx) => {
-  const problem = endpointProblem(value, 'baseUrl')
-  if (problem) ctx.addIssue({ code: 'custom', message: problem })
-})
+const baseUrl = z.string().superRefine(checkEndpoint('baseUrl'))
 
 /** Options of {@link slack}, validated when the adapter is created. */
 export const slackOptionsSchema = z.strictObject({

@@ -653,7 +653,9 @@ export function createEngine(options: EngineOptions): Engine {
     for (const subject of REPORT_ORDER) {
       const r = report.reports[subject]
       if (!r) continue
-      const tries = r.attempts ? ` (${r.attempts} attempt${r.attempts > 1 ? 's' : ''})` : ''
+      // Transport errors already say "after N attempts"; say it once.
+      const counted = /\battempts?\b/.test(r.detail ?? '')
+      const tries = r.attempts && !counted ? ` (${r.attempts} attempt${r.attempts > 1 ? 's' : ''})` : ''
       lines.push(`${subject} ${r.outcome.replace('_', ' ')}: ${r.detail ?? 'no detail'}${tries}`)
       if (r.suggestedFix) fixes.push(r.suggestedFix)
       if (r.retryAfterMs !== undefined) retryAfterMs = Math.max(retryAfterMs ?? 0, r.retryAfterMs)

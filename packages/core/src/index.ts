@@ -95,7 +95,7 @@ export {
   type TransportErrorKind,
   type TransportScope,
 } from './transport'
-export { endpointProblem, isLoopbackHost } from './url'
+export { checkEndpoint, endpointProblem, isLoopbackHost } from './url'
 export {
   type CreateInput,
   credentialsSchema,

@@ -260,3 +260,40 @@ describe('transport: nock sees the production undici path', () => {
     expect(error).toMatchObject({ kind: 'network', retryable: true })
   })
 })
+
+describe('transport: through the engine', () => {
+  it('a network failure is described once, with its attempt count said once', async () => {
+    const { createEngine } = await import('./engine')
+    const { memoryStore } = await import('./memory-store')
+    const s = await server((req) => req.socket.destroy())
+    const engine = createEngine({
+      store: memoryStore(),
+      backoff: { baseMs: 5, maxMs: 10 },
+      adapters: [
+        {
+          toolkit: 'x',
+          supportsAccess: true,
+          supportsRefresh: false,
+          async revoke(_request, { http }) {
+            await http.request(`${s.url}/revoke`, { method: 'POST', body: 'a=1' })
+            return { type: 'revoked' }
+          },
+        },
+      ],
+    })
+    const { id } = await engine.create({
+      userId: 'u',
+      toolkit: 'x',
+      credentials: { access_token: 'fake-at-t1' },
+    })
+    const error = await engine.revoke(id).then(
+      () => undefined,
+      (e: unknown) => e as { errors: string[] },
+    )
+    expect(error?.errors).toHaveLength(1)
+    expect(error?.errors[0]).toMatch(
+      /^access_token failed: POST http:\/\/127\.0\.0\.1:\d+\/revoke failed: \S+ after 3 attempts$/,
+    )
+    await engine.close()
+  })
+})

@@ -30,3 +30,14 @@ export function endpointProblem(value: string, field: string): string | undefine
   if (url.hash) return `${field} must not contain a #fragment`
   return undefined
 }
+
+/**
+ * {@link endpointProblem} as a zod `superRefine` callback, typed structurally so it works with an
+ * adapter's own copy of zod: `z.string().superRefine(checkEndpoint('baseUrl'))`.
+ */
+export function checkEndpoint(field: string) {
+  return (value: string, ctx: { addIssue(issue: { code: 'custom'; message: string }): void }): void => {
+    const problem = endpointProblem(value, field)
+    if (problem) ctx.addIssue({ code: 'custom', message: problem })
+  }
+}

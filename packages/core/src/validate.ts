@@ -10,10 +10,7 @@ const MAX_CREDENTIALS_BYTES = 64 * 1024
 
 const slug = z
   .string()
-  .regex(
-    /^[a-z0-9][a-z0-9_-]{0,63}$/,
-    'must be a lowercase slug such as "google" or "gmail" (a-z, 0-9, - and _)',
-  )
+  .regex(TOOLKIT_SLUG, 'must be a lowercase slug such as "google" or "gmail" (a-z, 0-9, - and _)')
 
 /** Credentials as the engine accepts them; provider extras pass through. */
 export const credentialsSchema = z

@@ -7,6 +7,7 @@ import {
   isSecretKey,
   type RevocationAdapter,
   RevokitError,
+  TOOLKIT_SLUG,
 } from '@revokit/core'
 import * as z from 'zod'
 import type { ProjectKeys } from './auth'
@@ -50,7 +51,7 @@ export interface ConfigOptions {
   kinds?: Kinds
 }
 
-const SLUG = /^[a-z0-9][a-z0-9_-]{0,63}$/
+const SLUG = TOOLKIT_SLUG
 const ROOT_FIELDS = 'port, store, projects, toolkits'
 
 // zod messages that say what is wrong AND what to write instead. `iss.input === undefined` is a

@@ -164,6 +164,16 @@ describe.each(STORE_KINDS)('HTTP API on the $name store', ({ config: storeConfig
       )
     })
 
+    it("an empty body is judged as no body, whatever content-type came with it (curl -d '')", async () => {
+      const account = await create()
+      const response = await server.request(revokePath(account.id), {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: '',
+      })
+      expect(response.status).toBe(200)
+    })
+
     it('413 for a declared body over 64 KiB, and for a streamed one (no content-length)', async () => {
       const big = JSON.stringify({ user_id: 'u', toolkit: 'acme', credentials: { pad: 'x'.repeat(70_000) } })
       await envelope(

@@ -4,6 +4,7 @@ import {
   type ConnectedAccount,
   credentialsSchema,
   type RevokeResult,
+  TOOLKIT_SLUG,
 } from '@revokit/core'
 import * as z from 'zod'
 
@@ -16,7 +17,7 @@ export const MASK = '********'
 
 // Core's isAccountId, spelled as a pattern so the OpenAPI document carries it (a test keeps the two equal).
 export const ACCOUNT_ID = /^ca_[A-Za-z0-9_-]{6,64}$/
-const SLUG = /^[a-z0-9][a-z0-9_-]{0,63}$/
+const SLUG = TOOLKIT_SLUG
 const statusEnum = z.enum(ACCOUNT_STATUSES as [AccountStatus, ...AccountStatus[]])
 const subjectEnum = z.enum(['access_token', 'refresh_token'])
 const outcomeEnum = z.enum(['revoked', 'already_revoked', 'unsupported', 'failed', 'not_held'])

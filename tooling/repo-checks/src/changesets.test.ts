@@ -40,7 +40,8 @@ describe('changesets', () => {
   })
 
   it('a frontmatter mangled into a heading names no package, so the first check fails on it', () => {
-    const mangled = '---\n\n## "@revokit/core": minor\n\n---\n\nFirst release of the engine, for users to read.\n'
+    const mangled =
+      '---\n\n## "@revokit/core": minor\n\n---\n\nFirst release of the engine, for users to read.\n'
     let named = 0
     try {
       named = parse(mangled).releases.length

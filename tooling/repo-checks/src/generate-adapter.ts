@@ -83,7 +83,7 @@ function packageJson(n: AdapterNames): string {
 }
 
 function adapterSource(n: AdapterNames): string {
-  return `import { endpointProblem, failed, parseAdapterOptions, type RevocationAdapter, revoked, TOOLKIT_SLUG } from '@revokit/core'
+  return `import { checkEndpoint, failed, parseAdapterOptions, type RevocationAdapter, revoked, TOOLKIT_SLUG } from '@revokit/core'
 import * as z from 'zod'
 
 /** The toolkit slug this adapter serves unless told otherwise. */
@@ -100,10 +100,7 @@ export const ${n.constant}_DOCS_URL = 'https://todo-${n.slug}.invalid/docs'
 
 const slug = z.string().regex(TOOLKIT_SLUG, 'must be a lowercase slug such as "${n.slug}"')
 
-const endpoint = z.string().superRefine((value, ctx) => {
-  const problem = endpointProblem(value, 'revocationEndpoint')
-  if (problem) ctx.addIssue({ code: 'custom', message: problem })
-})
+const endpoint = z.string().superRefine(checkEndpoint('revocationEndpoint'))
 
 /** Options of {@link ${n.factory}}, validated when the adapter is created. */
 export const ${n.factory}OptionsSchema = z.strictObject({
