@@ -42,7 +42,10 @@ export interface RevokeContext {
   readonly redact: Redactor
 }
 
-/** The provider killed the token. */
+/**
+ * The provider killed the token.
+ * @see https://datatracker.ietf.org/doc/html/rfc7009#section-2.2
+ */
 export interface RevokedOutcome {
   readonly type: 'revoked'
   /**
@@ -64,7 +67,10 @@ export interface AlreadyRevokedOutcome {
   readonly detail?: string
 }
 
-/** The provider refuses to revoke this kind of token (RFC 7009 `unsupported_token_type`). */
+/**
+ * The provider refuses to revoke this kind of token.
+ * @see https://datatracker.ietf.org/doc/html/rfc7009#section-2.2.1 (`unsupported_token_type`)
+ */
 export interface UnsupportedOutcome {
   readonly type: 'unsupported'
   readonly detail: string
@@ -113,6 +119,7 @@ export type RevokeOutcome = RevokedOutcome | AlreadyRevokedOutcome | Unsupported
  *   } satisfies RevocationAdapter
  * }
  * ```
+ * @see https://datatracker.ietf.org/doc/html/rfc7009#section-2 (the revocation request and response)
  */
 export interface RevocationAdapter {
   /** The toolkit slug this adapter serves; the engine's registry is keyed by it. */

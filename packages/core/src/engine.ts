@@ -220,6 +220,7 @@ const REPORT_ORDER: readonly TokenSubject[] = ['access_token', 'refresh_token']
  * const account = await engine.create({ userId: 'u1', toolkit: 'google', credentials: { access_token, refresh_token } })
  * const { revokedTokens } = await engine.revoke(account.id)
  * ```
+ * @see https://datatracker.ietf.org/doc/html/rfc7009 (what adapters speak to providers)
  */
 export function createEngine(options: EngineOptions): Engine {
   const store = options.store

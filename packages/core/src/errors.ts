@@ -67,6 +67,8 @@ const BRAND = Symbol.for('@revokit/core.RevokitError')
  * status the reference server answers with; `toJSON()` produces the wire envelope. Messages,
  * fixes and details are passed through the pattern redactor, so a provider that echoes a token
  * back cannot leak it through an error.
+ *
+ * @see https://github.com/nodejs/undici/blob/main/docs/docs/api/Errors.md (the cross-install brand)
  */
 export class RevokitError extends Error {
   override readonly name = 'RevokitError'

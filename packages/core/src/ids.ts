@@ -8,6 +8,10 @@ const POOL_SIZE = 4096
 let pool = Buffer.alloc(0)
 let offset = 0
 
+/**
+ * A URL-safe random id of `size` characters from the crypto RNG (nanoid's alphabet, 6 bits each).
+ * @see https://github.com/ai/nanoid#security
+ */
 export function nanoid(size = 12): string {
   if (offset + size > pool.length) {
     pool = randomBytes(Math.max(POOL_SIZE, size))

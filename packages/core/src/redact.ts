@@ -92,7 +92,10 @@ export interface Redactor {
 // the pattern rules still cover them when they appear labelled.
 const MIN_KNOWN_SECRET_LENGTH = 4
 
-/** Builds a {@link Redactor} that knows these exact secret values. */
+/**
+ * Builds a {@link Redactor} that knows these exact secret values.
+ * @see https://cheatsheetseries.owasp.org/cheatsheets/Logging_Cheat_Sheet.html#data-to-exclude
+ */
 export function createRedactor(values: Iterable<string | null | undefined> = []): Redactor {
   const given = [...values]
   // Built on first use: most revokes succeed and never redact anything, so the set of known

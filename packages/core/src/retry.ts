@@ -35,6 +35,7 @@ export interface BackoffOptions {
  * The delay before retry number `attempt` (1 = the first retry). Equal jitter keeps at least
  * half the exponential delay, so many clients backing off from one outage spread out without
  * any of them hammering immediately.
+ * @see https://aws.amazon.com/blogs/architecture/exponential-backoff-and-jitter/
  */
 export function backoffDelay(attempt: number, options: BackoffOptions = {}): number {
   const { baseMs = 250, maxMs = 5000, random = Math.random } = options

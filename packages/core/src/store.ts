@@ -76,6 +76,7 @@ export interface WriteOptions {
  * caller mutating a result cannot change the store), and never interpret `claim`.
  *
  * Prove an implementation with `storeConformance` from `@revokit/core/testing`.
+ * @see https://en.wikipedia.org/wiki/Compare-and-swap (the one primitive everything rests on)
  */
 export interface Store {
   /**

@@ -136,6 +136,10 @@ const RETRIED_METHODS: Dispatcher.HttpMethod[] = ['GET', 'HEAD', 'POST', 'PUT', 
  * or HTTP-date) wins over exponential backoff with jitter; never past the deadline or the
  * subject's attempt budget. Redirects are never followed: a revocation request carries a token
  * and often a client secret, and must not be replayed at another origin.
+ *
+ * @see https://github.com/nodejs/undici/blob/main/docs/docs/api/RetryHandler.md (the interceptor)
+ * @see https://www.rfc-editor.org/rfc/rfc9110#section-10.2.3 (Retry-After)
+ * @see https://www.rfc-editor.org/rfc/rfc6585#section-4 (429 Too Many Requests)
  */
 export function createHttpTransport(options: HttpTransportOptions = {}): HttpTransport {
   const timeoutMs = options.timeoutMs ?? 10_000
