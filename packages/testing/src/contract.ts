@@ -297,6 +297,7 @@ function validateOptions(options: AdapterContractOptions) {
  *   cassettes: { revoked: 'revoked.cassette.json', … },
  * })
  * ```
+ * @see https://datatracker.ietf.org/doc/html/rfc7009#section-2 (what an RFC 7009-shaped provider answers; other providers document their own)
  */
 export function describeRevocationAdapter(options: AdapterContractOptions): void {
   validateOptions(options)

@@ -44,6 +44,7 @@ export interface MountedCassette {
  * `vars`; `{{redacted}}` in a body or path matches any value, and a request header holding it
  * is not matched. Every request answered is kept in `requests`, so a test can assert the exact
  * method, URL, headers and body the adapter sent.
+ * @see https://github.com/nock/nock#nockdefine (the interaction shape cassettes use)
  */
 export function mountCassette(
   cassette: Cassette | string | URL,
@@ -165,6 +166,7 @@ export interface UseNockOptions {
  * (`nock.disableNetConnect()`); after each test every mounted interaction must have been used,
  * then all are cleared. A request that matched nothing is listed in the failure, which is
  * usually why an interaction went unused.
+ * @see https://github.com/nock/nock#enable-real-http-requests (disableNetConnect)
  */
 export function useNock(options: UseNockOptions = {}): void {
   const unmatched: string[] = []

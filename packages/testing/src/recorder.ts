@@ -98,6 +98,7 @@ function bodyText(body: unknown): string | undefined {
  * await engine.revoke(account.id)
  * await recorder.write(new URL('../cassettes/revoked.cassette.json', import.meta.url), { provider: 'acme', source: 'https://docs.acme.example/revoke' })
  * ```
+ * @see https://github.com/nodejs/undici/blob/main/docs/docs/api/Dispatcher.md#dispatchercomposeinterceptors-interceptor (the interceptor it is built on)
  */
 export function createRecorder(options: RecorderOptions = {}): Recorder {
   const owned = options.dispatcher ? undefined : new Agent()
