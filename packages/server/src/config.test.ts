@@ -195,7 +195,7 @@ describe('config file', () => {
     [
       'an unknown top-level field',
       (c: Record<string, unknown>) => (c.listen = 1),
-      'listen: unknown field — remove it (allowed: port, store, projects, toolkits)',
+      'listen: unknown field — remove it (allowed: port, store, projects, toolkits, revoke)',
     ],
     [
       'a port that is not a number',
@@ -468,5 +468,19 @@ describe('config file', () => {
     expect(error.errors).toEqual([
       'store.kind: "sqlite" is not available in this build of @revokit/server — use "memory" (the sqlite store comes with @revokit/store-sqlite)',
     ])
+  })
+})
+
+describe('config file: the optional revoke section', () => {
+  it('sets the engine limits, and names a bad one', () => {
+    const good = parseConfig(
+      JSON.stringify({ ...base(), revoke: { timeoutMs: 5000, deadlineMs: 60000, maxAttempts: 5 } }),
+      { env: {}, kinds },
+    )
+    expect(good.revoke).toEqual({ timeoutMs: 5000, deadlineMs: 60000, maxAttempts: 5 })
+    expect(parseConfig(JSON.stringify(base()), { env: {}, kinds }).revoke).toEqual({})
+    const error = fail(JSON.stringify({ ...base(), revoke: { deadlineMs: 10, retries: 2 } }))
+    expect(error.errors.join('\n')).toMatch(/revoke\.deadlineMs: .*1000/)
+    expect(error.errors.join('\n')).toMatch(/revoke\.retries/)
   })
 })

@@ -35,6 +35,12 @@ export interface RevokitConfig {
   readonly projects: readonly ProjectKeys[]
   /** Toolkit slug → adapter kind (options are not kept here: they hold secrets). */
   readonly toolkits: Readonly<Record<string, { readonly adapter: string }>>
+  /** Engine limits from the optional `revoke` section (`timeoutMs`, `deadlineMs`, `maxAttempts`). */
+  readonly revoke: {
+    readonly timeoutMs?: number
+    readonly deadlineMs?: number
+    readonly maxAttempts?: number
+  }
   /** One adapter per toolkit, built by the registry's factories. */
   readonly adapters: readonly RevocationAdapter[]
   /** Values to hide from logs and responses: API keys and secret-looking toolkit options. */
@@ -52,7 +58,7 @@ export interface ConfigOptions {
 }
 
 const SLUG = TOOLKIT_SLUG
-const ROOT_FIELDS = 'port, store, projects, toolkits'
+const ROOT_FIELDS = 'port, store, projects, toolkits, revoke'
 
 // zod messages that say what is wrong AND what to write instead. `iss.input === undefined` is a
 // missing field.
@@ -177,6 +183,14 @@ const configSchema = z.strictObject(
         { error: 'must be an object of toolkit slug → { "adapter": …, …options }' },
       )
       .default({}),
+    // Optional: how long revokes may take. Slow providers want more, impatient callers less.
+    revoke: z
+      .strictObject({
+        timeoutMs: z.number().int('must be a whole number of ms').min(100).max(600_000).optional(),
+        deadlineMs: z.number().int('must be a whole number of ms').min(1_000).max(3_600_000).optional(),
+        maxAttempts: z.number().int('must be a whole number').min(1).max(10).optional(),
+      })
+      .optional(),
   },
   { error: `must be a JSON object with ${ROOT_FIELDS}` },
 )
@@ -341,6 +355,7 @@ export function parseConfig(text: string, options: ConfigOptions & { file?: stri
     projects: data.projects.map((p) => ({ id: p.id, apiKeys: [...p.apiKeys] })),
     toolkits,
     adapters,
+    revoke: data.revoke ?? {},
     secrets: [],
     kinds,
   }

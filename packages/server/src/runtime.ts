@@ -41,6 +41,7 @@ export async function openRevokit(config: RevokitConfig, options: OpenRevokitOpt
   let engine: Engine
   try {
     engine = createEngine({
+      ...config.revoke,
       ...options.engine,
       store,
       adapters: config.adapters,
