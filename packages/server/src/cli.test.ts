@@ -210,6 +210,7 @@ describe('revokit CLI in process', () => {
       total: 6,
     })
     expect(stderr).toMatch(/^failed: ca_\S+ \(user erin, toolkit down\): Revocation could not be completed/m)
+    expect(stderr).toMatch(/^ {2}access_token failed: provider answered 502/m) // the reason, not just the headline
     expect(stderr).toContain('fix: failed accounts stay ACTIVE')
     const left = await engine.list({ statuses: ['ACTIVE'] })
     expect(left.items.map((a) => `${a.userId}/${a.toolkit}/${a.projectId}`).sort()).toEqual([

@@ -443,7 +443,11 @@ async function revokeBulk(
   }
   for (const failure of failures) {
     io.stderr.write(
-      `failed: ${failure.id} (user ${failure.userId}, toolkit ${failure.toolkit}): ${failure.error?.message ?? 'unknown error'}\n`,
+      `failed: ${failure.id} (user ${failure.userId}, toolkit ${failure.toolkit}): ${failure.error?.message ?? 'unknown error'}\n${(
+        failure.error?.errors ?? []
+      )
+        .map((line) => `  ${line}\n`)
+        .join('')}`,
     )
   }
   if (summary.failed > failures.length) {
