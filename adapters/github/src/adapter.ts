@@ -5,7 +5,6 @@ import {
   type HttpResponse,
   parseAdapterOptions,
   type RevocationAdapter,
-  RevokitError,
   revoked,
   TOOLKIT_SLUG,
 } from '@revokit/core'

@@ -9,7 +9,6 @@ import {
   type RevokeContext,
   type RevokeOutcome,
   type RevokeRequest,
-  RevokitError,
   revoked,
   TOOLKIT_SLUG,
   unsupported,

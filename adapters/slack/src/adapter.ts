@@ -4,7 +4,6 @@ import {
   failed,
   parseAdapterOptions,
   type RevocationAdapter,
-  RevokitError,
   revoked,
   TOOLKIT_SLUG,
 } from '@revokit/core'

@@ -41,7 +41,7 @@ const weirdSegment = fc.constantFrom(
   ';',
   '%2F',
   'ca_%ZZabcdef',
-  'ca_' + 'x'.repeat(70),
+  `ca_${'x'.repeat(70)}`,
   '%E2%80%AE',
   '~',
   '@',
