@@ -6,7 +6,7 @@ Usage
   revokit <command> [options]
 
 Commands
-  serve              Run the HTTP API (SPEC §5) on this machine
+  serve              Run the connected-accounts HTTP API on this machine
   revoke ID          Revoke one connected account's tokens at the provider
   revoke --user U    Revoke every ACTIVE account of a user (or --toolkit T), with progress
   accounts list      List connected accounts
