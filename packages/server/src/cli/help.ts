@@ -49,7 +49,7 @@ Example
 
 export const REVOKE_HELP = `revokit revoke — revoke tokens at the provider
 
-With an account id, revokes that account (SPEC §4) and prints what died at the provider. With
+With an account id, revokes that account and prints what died at the provider. With
 --user and/or --toolkit, revokes every ACTIVE account that matches, a few at a time, showing a
 progress bar on stderr and a table of outcomes at the end. Accounts already REVOKED are left
 alone; an account whose revoke failed stays ACTIVE with its tokens, so run the command again
