@@ -120,9 +120,20 @@ export interface RevokeManyItem {
   toolkit: string
   /** The HTTP status `revoke` answered with. */
   status: number
+  /** Which {@link RevokeManySummary} count this account went to. */
+  outcome: RevokeManyOutcome
   result?: RevokeResult
   error?: RevokitError
 }
+
+/** The {@link RevokeManySummary} counts an account can go to. */
+export type RevokeManyOutcome =
+  | 'revoked'
+  | 'partial'
+  | 'alreadyRevoked'
+  | 'notSupported'
+  | 'skipped'
+  | 'failed'
 
 /** Options of {@link Engine.revokeMany}. */
 export interface RevokeManyOptions extends CallOptions {
@@ -876,23 +887,27 @@ export function createEngine(options: EngineOptions): Engine {
               userId: account.userId,
               toolkit: account.toolkit,
               status: 200,
+              outcome: 'revoked',
             }
             try {
               const result = await revoke(account.id, scope)
               item.result = result
               const live = Object.values(result.subjects).some((o) => o === 'failed' || o === 'unsupported')
               // No details: nothing was dispatched (already REVOKED, or revoked concurrently).
-              if (Object.keys(result.details).length === 0) summary.alreadyRevoked++
-              else if (live) summary.partial++
-              else summary.revoked++
+              if (Object.keys(result.details).length === 0) item.outcome = 'alreadyRevoked'
+              else if (live) item.outcome = 'partial'
             } catch (error) {
               const failure = toRevokitError(error)
               item.status = failure.status
               item.error = failure
-              if (failure.status === 400) summary.notSupported++
-              else if (failure.status === 404 || failure.status === 409) summary.skipped++
-              else summary.failed++
+              item.outcome =
+                failure.status === 400
+                  ? 'notSupported'
+                  : failure.status === 404 || failure.status === 409
+                    ? 'skipped'
+                    : 'failed'
             }
+            summary[item.outcome]++
             summary.processed++
             try {
               onResult?.(item, { done: summary.processed, total })

@@ -23,6 +23,7 @@ export {
   type RevokeManyFilter,
   type RevokeManyItem,
   type RevokeManyOptions,
+  type RevokeManyOutcome,
   type RevokeManySummary,
   type RevokeOptions,
   type RevokeResult,

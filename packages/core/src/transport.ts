@@ -264,7 +264,7 @@ export function createHttpTransport(options: HttpTransportOptions = {}): HttpTra
 
         let body: string
         try {
-          body = await readCapped(res.body, maxResponseBytes)
+          body = await readCapped(res.body, maxResponseBytes, attempts)
         } catch (error) {
           if (error instanceof TransportError) throw error
           throw failure(error, {
@@ -373,7 +373,11 @@ function failure(
   })
 }
 
-async function readCapped(body: Dispatcher.ResponseData<unknown>['body'], max: number): Promise<string> {
+async function readCapped(
+  body: Dispatcher.ResponseData<unknown>['body'],
+  max: number,
+  attempts: number,
+): Promise<string> {
   const chunks: Buffer[] = []
   let size = 0
   for await (const chunk of body) {
@@ -381,7 +385,7 @@ async function readCapped(body: Dispatcher.ResponseData<unknown>['body'], max: n
     if (size > max) {
       body.destroy()
       throw new TransportError('response_too_large', `the provider's response exceeded ${max} bytes`, {
-        attempts: 1,
+        attempts,
         suggestedFix:
           'Check that the endpoint is a revocation endpoint; raise maxResponseBytes only if it is.',
       })

@@ -6,6 +6,7 @@ import {
   type ConnectedAccount,
   isRevokitError,
   type RevokeManyItem,
+  type RevokeManyOutcome,
   type RevokeManySummary,
   type RevokeResult,
   type RevokitError,
@@ -399,7 +400,7 @@ async function revokeBulk(
       signal: controller.signal,
       onResult(item, { done, total }) {
         progress ??= createProgress(io.stderr, total, io.progress)
-        tally(counts, item)
+        counts[item.outcome]++
         if (item.status >= 500 && failures.length < MAX_LISTED_FAILURES) failures.push(item)
         progress.update(done, counts)
       },
@@ -462,21 +463,7 @@ async function revokeBulk(
   return summary.failed > 0 ? EXIT_FAILED : EXIT_OK
 }
 
-function tally(counts: ReturnType<typeof emptyCounts>, item: RevokeManyItem) {
-  // The same classification as engine.revokeMany's summary, for the live progress line.
-  if (item.error) {
-    if (item.status === 400) counts.notSupported++
-    else if (item.status === 404 || item.status === 409) counts.skipped++
-    else counts.failed++
-    return
-  }
-  const result = item.result as RevokeResult
-  if (Object.keys(result.details).length === 0) counts.alreadyRevoked++
-  else if (Object.values(result.subjects).some((o) => o === 'failed' || o === 'unsupported')) counts.partial++
-  else counts.revoked++
-}
-
-function emptyCounts() {
+function emptyCounts(): Record<RevokeManyOutcome, number> {
   return { revoked: 0, partial: 0, alreadyRevoked: 0, notSupported: 0, skipped: 0, failed: 0 }
 }
 
