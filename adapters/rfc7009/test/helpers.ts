@@ -9,20 +9,7 @@ import {
 } from '@revokit/core'
 
 // Canary secrets and a capturing logger come from the contract kit, like every adapter's tests.
-export { canary, captureLogger } from '@revokit/testing'
-
-/** Every string a caller could see of an error: message, fix, details, envelope, stack. */
-export function errorText(error: unknown): string {
-  if (!(error instanceof Error)) return String(error)
-  const e = error as Error & { toJSON?: () => unknown; errors?: unknown; suggestedFix?: unknown }
-  return [
-    e.message,
-    e.stack,
-    String(e.suggestedFix),
-    JSON.stringify(e.errors),
-    JSON.stringify(e.toJSON?.() ?? e),
-  ].join('\n')
-}
+export { canary, captureLogger, exposedText as errorText } from '@revokit/testing'
 
 /** The rejection of `promise`, failing the test if it resolves. */
 export async function thrown(promise: Promise<unknown>): Promise<Error & Record<string, unknown>> {
