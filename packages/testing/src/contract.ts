@@ -450,18 +450,29 @@ export function describeRevocationAdapter(options: AdapterContractOptions): void
       )
     })
 
-    contractCase('already-revoked', () => {
-      const cases = list(options.cassettes.alreadyRevoked).flatMap((file) =>
-        supported.map((s) => [file, s] as const),
-      )
-      it.each(cases)('%s for %s is already_revoked', async (file, subject) => {
-        const run = createContractRun(options)
-        run.cassette(file, subject)
-        const settled = await run.revoke(subject)
-        expect(settled.outcome?.type, describeSettled(settled)).toBe('already_revoked')
-        expectNoLeaks(run, settled)
+    /** Every cassette, for every supported subject, must end in exactly this outcome. */
+    const outcomeCase = (
+      name: 'already-revoked' | 'unsupported-token-type',
+      files: readonly string[],
+      type: RevokeOutcome['type'],
+      title: string,
+    ) =>
+      contractCase(name, () => {
+        const cases = files.flatMap((file) => supported.map((s) => [file, s] as const))
+        it.each(cases)(title, async (file, subject) => {
+          const run = createContractRun(options)
+          run.cassette(file, subject)
+          const settled = await run.revoke(subject)
+          expect(settled.outcome?.type, describeSettled(settled)).toBe(type)
+          expectNoLeaks(run, settled)
+        })
       })
-    })
+    outcomeCase(
+      'already-revoked',
+      list(options.cassettes.alreadyRevoked),
+      'already_revoked',
+      '%s for %s is already_revoked',
+    )
 
     const retryableCase = (name: 'server-error' | 'rate-limited', files: readonly string[]) =>
       contractCase(name, () => {
@@ -512,19 +523,14 @@ export function describeRevocationAdapter(options: AdapterContractOptions): void
     oddBodyCase('malformed-body', list(options.cassettes.malformed))
     oddBodyCase('empty-body', list(options.cassettes.empty))
 
+    // Optional: runs only when the adapter names an unsupported_token_type cassette.
     if (options.cassettes.unsupported !== undefined) {
-      contractCase('unsupported-token-type', () => {
-        const cases = list(options.cassettes.unsupported).flatMap((file) =>
-          supported.map((s) => [file, s] as const),
-        )
-        it.each(cases)('%s for %s is unsupported, not failed or revoked', async (file, subject) => {
-          const run = createContractRun(options)
-          run.cassette(file, subject)
-          const settled = await run.revoke(subject)
-          expect(settled.outcome?.type, describeSettled(settled)).toBe('unsupported')
-          expectNoLeaks(run, settled)
-        })
-      })
+      outcomeCase(
+        'unsupported-token-type',
+        list(options.cassettes.unsupported),
+        'unsupported',
+        '%s for %s is unsupported, not failed or revoked',
+      )
     }
 
     contractCase('network-unmocked', () => {
