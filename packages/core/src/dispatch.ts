@@ -44,6 +44,7 @@ export interface DispatchReport {
 export interface DispatchDeps {
   readonly adapter: RevocationAdapter
   readonly transport: HttpTransport
+  /** The caller's logger, unwrapped: every dispatch wraps it in its own redactor. */
   readonly logger: Logger
   readonly redact: Redactor
   readonly clock: () => number

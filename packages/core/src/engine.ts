@@ -444,7 +444,6 @@ export function createEngine(options: EngineOptions): Engine {
   ): Promise<RevokeResult> {
     const claimId = (record.claim as { id: string }).id
     const redactor = createRedactor([record.credentials.access_token, record.credentials.refresh_token])
-    const scoped = options.logger ? redactingLogger(options.logger, redactor) : silentLogger
     const limit = timeLimit(deadlineMs, call.signal)
 
     let report: DispatchReport
@@ -452,7 +451,8 @@ export function createEngine(options: EngineOptions): Engine {
       report = await runDispatch(record, subjects, {
         adapter,
         transport,
-        logger: scoped,
+        // Wrapped once, per subject, in runDispatch: with this account's tokens and more.
+        logger: options.logger ?? silentLogger,
         redact: redactor,
         clock,
         maxAttempts,

@@ -1,6 +1,6 @@
 import { Agent, type Dispatcher, interceptors, request as undiciRequest } from 'undici'
 import { type Logger, silentLogger } from './logger'
-import { isSecretKey, redact as patternRedact, type Redactor } from './redact'
+import { isSecretKey, learningRedactor, redact as patternRedact, type Redactor } from './redact'
 import {
   type BackoffOptions,
   backoffDelay,
@@ -175,7 +175,8 @@ export function createHttpTransport(options: HttpTransportOptions = {}): HttpTra
           return secrets
         }
         scope.learn?.(sent)
-        const redactor = lazyWith(scope.redact ?? patternRedact, sent)
+        const redactor = learningRedactor(scope.redact ?? patternRedact)
+        redactor.learn(sent)
         const started = clock()
         let attempts = 1
         scope.budget.used += 1
@@ -311,18 +312,6 @@ export function createHttpTransport(options: HttpTransportOptions = {}): HttpTra
       await owned?.close()
     },
   }
-}
-
-/** `base.with(values())`, built on first use. */
-function lazyWith(base: Redactor, values: () => readonly string[]): Redactor {
-  let built: Redactor | undefined
-  const get = () => {
-    built ??= base.with(values())
-    return built
-  }
-  const lazy = ((text: string) => get()(text)) as Redactor
-  lazy.with = (more) => get().with(more)
-  return lazy
 }
 
 function failure(
