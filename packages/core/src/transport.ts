@@ -216,6 +216,10 @@ export function createHttpTransport(options: HttpTransportOptions = {}): HttpTra
           return setTimeout(() => next(null), delay)
         }
 
+        // Read when it fails, so `attempts` counts the retries made by then.
+        const failed = (error: unknown) =>
+          failure(error, { method, where, attempts, timeoutMs, aborted: scope.signal.aborted, redactor })
+
         let res: Dispatcher.ResponseData<unknown>
         try {
           res = await undiciRequest(target, {
@@ -229,14 +233,7 @@ export function createHttpTransport(options: HttpTransportOptions = {}): HttpTra
             retryOptions: { retry },
           } as Parameters<typeof undiciRequest>[1])
         } catch (error) {
-          throw failure(error, {
-            method,
-            where,
-            attempts,
-            timeoutMs,
-            aborted: scope.signal.aborted,
-            redactor,
-          })
+          throw failed(error)
         }
 
         if (res.statusCode >= 300 && res.statusCode < 400) {
@@ -268,14 +265,7 @@ export function createHttpTransport(options: HttpTransportOptions = {}): HttpTra
           body = await readCapped(res.body, maxResponseBytes, attempts)
         } catch (error) {
           if (error instanceof TransportError) throw error
-          throw failure(error, {
-            method,
-            where,
-            attempts,
-            timeoutMs,
-            aborted: scope.signal.aborted,
-            redactor,
-          })
+          throw failed(error)
         }
         const headers = flattenHeaders(res.headers)
         if (logging) {
