@@ -13,6 +13,7 @@ export {
   type UnsupportedOutcome,
   unsupported,
 } from './adapter'
+export { type AdapterDefinition, defineAdapter, isAdapterDefinition } from './definition'
 export type { SubjectReport } from './dispatch'
 export {
   type AccountPage,
