@@ -14,7 +14,6 @@ export {
   unsupported,
 } from './adapter'
 export { type AdapterDefinition, defineAdapter, isAdapterDefinition } from './definition'
-export type { SubjectReport } from './dispatch'
 export {
   type AccountPage,
   type CallOptions,
@@ -75,6 +74,18 @@ export {
   RETRYABLE_ERROR_CODES,
   RETRYABLE_STATUSES,
 } from './retry'
+export {
+  createDispatchRuntime,
+  DeadlineWatch,
+  type DispatchLimits,
+  type DispatchRuntime,
+  type DispatchRuntimeOptions,
+  dispatchSubject,
+  revokeRequestFor,
+  type SubjectDispatch,
+} from './revoke/dispatch'
+export { planRevoke } from './revoke/plan'
+export type { DispatchReport, SubjectReport } from './revoke/run'
 export type {
   AuditEvent,
   AuditEventType,
@@ -86,13 +97,13 @@ export type {
 } from './store'
 export { OPERATIONS, type Operation, TRANSITIONS, type Transition, transition } from './transitions'
 export {
-  type AttemptBudget,
   createHttpTransport,
   type HttpClient,
   type HttpRequestInit,
   type HttpResponse,
   type HttpTransport,
   type HttpTransportOptions,
+  requestSecrets,
   TransportError,
   type TransportErrorKind,
   type TransportScope,

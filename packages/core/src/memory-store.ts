@@ -61,6 +61,13 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
       return true
     },
 
+    async claim(id, expectedVersion, claim) {
+      const current = records.get(id)
+      if (!current || current.version !== expectedVersion) return false
+      records.set(id, { ...current, claim: claim && { ...claim }, version: expectedVersion + 1 })
+      return true
+    },
+
     async list(query: StoreListQuery) {
       const out: AccountRecord[] = []
       for (let i = query.after ? upperBound(order, query.after) : 0; i < order.length; i++) {

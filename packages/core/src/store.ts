@@ -1,4 +1,4 @@
-import type { AccountRecord, AccountStatus, SubjectOutcomes, TokenSubject } from './model'
+import type { AccountRecord, AccountStatus, RevokeClaim, SubjectOutcomes, TokenSubject } from './model'
 
 /** What changed an account, for the audit trail. */
 export type AuditEventType =
@@ -99,6 +99,16 @@ export interface Store {
     events: readonly AuditEvent[],
     options?: WriteOptions,
   ): Promise<boolean>
+  /**
+   * Sets or clears an account's revoke claim. Atomically, and only if the stored version is still
+   * `expectedVersion`: writes `claim` and `version = expectedVersion + 1`, and nothing else.
+   */
+  claim(id: string, expectedVersion: number, claim: RevokeClaim | null): Promise<boolean>
+  /**
+   * Completes deferred scrubbing: when it resolves, every value removed by an earlier write with
+   * `{ scrub: true }` is gone from the store's files. Stores that scrub synchronously omit it.
+   */
+  flush?(): Promise<void>
   /** Records matching the query in ascending (createdAt, id) order, at most `limit`. */
   list(query: StoreListQuery): Promise<AccountRecord[]>
   /** How many records match. */
