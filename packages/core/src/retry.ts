@@ -84,8 +84,3 @@ export function parseRetryAfter(
   if (Number.isNaN(at)) return undefined
   return Math.max(0, at - now)
 }
-
-/** True when a provider's HTTP status means "try again later", not "no". */
-export function isRetryableStatus(status: number): boolean {
-  return RETRYABLE_STATUSES.has(status)
-}
