@@ -47,7 +47,7 @@ export const ${n.factory} = rfc7009Preset({
 })
 
 /** Options of {@link ${n.factory}}. */
-export type ${n.pascal}Options = Parameters<typeof ${n.factory}>[0]
+export type ${n.pascal}Options = NonNullable<Parameters<typeof ${n.factory}>[0]>
 `
 }
 
