@@ -398,10 +398,18 @@ function fromError(
 
 const SUBJECTS = new Set<unknown>(['access_token', 'refresh_token'])
 
+// Provider text is kept readable but bounded. It is cut only after redaction: a secret cut in
+// half before redacting would no longer match, and its visible half would leak.
+const MAX_TEXT = 500
+
 /** Checks an adapter's answer against the contract and redacts every text in it, once. */
 function sanitise(answer: unknown, secrets: DispatchSecrets): RevokeOutcome {
   const o = answer as Partial<Record<string, unknown>> | null | undefined
-  const text = (value: unknown) => (typeof value === 'string' && value ? secrets.hide(value) : undefined)
+  const text = (value: unknown) => {
+    if (typeof value !== 'string' || !value) return undefined
+    const hidden = secrets.hide(value)
+    return hidden.length > MAX_TEXT ? `${hidden.slice(0, MAX_TEXT)}…` : hidden
+  }
   const cascade = (value: unknown) =>
     Array.isArray(value) && value.every((s) => SUBJECTS.has(s)) ? (value as TokenSubject[]) : undefined
   const invalid = () =>
