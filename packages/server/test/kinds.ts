@@ -18,8 +18,17 @@ export type Behaviour =
   | 'fail'
   | 'partial'
   | 'slow'
+  | 'gated'
   | 'leaky'
   | 'throws'
+
+/** What a `gated` toolkit waits for, and how it tells the test that a revoke has started. */
+export interface TestHooks {
+  /** The revoke resolves once this settles. @default resolved at once */
+  gate?: Promise<unknown>
+  /** Called when a gated revoke reaches the adapter. */
+  started?: () => void
+}
 
 /** Adapters built by the `test` kind, by toolkit, so tests can count dispatches. */
 export type Built = Map<string, ReturnType<typeof scriptedAdapter>>
@@ -30,7 +39,10 @@ export type Built = Map<string, ReturnType<typeof scriptedAdapter>>
  * - adapter `strict`: throws like a real factory does for bad options (clientId required, …);
  * - store `shared`: one memory store per kinds object, so an in-process CLI sees seeded accounts.
  */
-export function testKinds(shared: Store = memoryStore()): { kinds: Kinds; built: Built; shared: Store } {
+export function testKinds(
+  shared: Store = memoryStore(),
+  hooks: TestHooks = {},
+): { kinds: Kinds; built: Built; shared: Store } {
   const built: Built = new Map()
   const test = (options: Record<string, unknown> & { toolkit: string }): RevocationAdapter => {
     const behaviour = (options.behaviour as Behaviour | undefined) ?? 'revoke'
@@ -50,6 +62,14 @@ export function testKinds(shared: Store = memoryStore()): { kinds: Kinds; built:
           })
         case 'slow':
           return later(Number(options.delayMs ?? 1500), { type: 'revoked' as const })
+        case 'gated':
+          // Holds the revoke in flight until the test opens the gate: no guessing how long
+          // "in flight" lasts on a loaded machine.
+          return async () => {
+            hooks.started?.()
+            await hooks.gate
+            return { type: 'revoked' as const }
+          }
         case 'leaky':
           // A badly written adapter that copies its client secret and the token into the reason.
           return (request: { token: string }) =>
