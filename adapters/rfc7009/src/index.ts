@@ -9,4 +9,5 @@ export {
   rfc7009,
   rfc7009OptionsSchema,
 } from './adapter'
+export { definition } from './definition'
 export { type Discovered, metadataUrls } from './discovery'
