@@ -1,6 +1,7 @@
 // Adapter kinds for tests, injected through the registry exactly as the real adapters are.
 import {
   alreadyRevoked,
+  defineAdapter,
   failed,
   memoryStore,
   type RevocationAdapter,
@@ -8,7 +9,8 @@ import {
   unsupported,
 } from '@revokit/core'
 import { later, scriptedAdapter } from '@revokit/core/testing'
-import { builtinKinds, type Kinds } from '../src/kinds'
+import * as z from 'zod'
+import { adapterKinds, builtinKinds, type Kinds } from '../src/kinds'
 
 /** What a `{ "adapter": "test", "behaviour": … }` toolkit does on every dispatch. */
 export type Behaviour =
@@ -34,9 +36,10 @@ export interface TestHooks {
 export type Built = Map<string, ReturnType<typeof scriptedAdapter>>
 
 /**
- * The built-in kinds plus:
- * - adapter `test`: options `{ behaviour?, delayMs?, supportsAccess?, supportsRefresh?, clientSecret?, revocationEndpoint? }`;
- * - adapter `strict`: throws like a real factory does for bad options (clientId required, …);
+ * The built-in kinds plus, each registered by its definition as real adapters are:
+ * - adapter `test`: options `{ behaviour?, delayMs?, supportsAccess?, supportsRefresh?, clientSecret?,
+ *   revocationEndpoint?, issuer?, baseUrl? }` (anything else is accepted and ignored);
+ * - adapter `strict`: a strict options schema, like a real adapter's (clientId required, …);
  * - store `shared`: one memory store per kinds object, so an in-process CLI sees seeded accounts.
  */
 export function testKinds(
@@ -101,15 +104,39 @@ export function testKinds(
     built.set(options.toolkit, adapter)
     return adapter
   }
-  const strict = (options: Record<string, unknown> & { toolkit: string }): RevocationAdapter => {
-    if (typeof options.clientId !== 'string') throw new TypeError('strict: clientId is required (a string)')
-    if (options.authMethod !== undefined && options.authMethod !== 'client_secret_basic')
-      throw new TypeError(`strict: authMethod must be "client_secret_basic"`)
-    return test({ toolkit: options.toolkit })
-  }
+  const testDefinition = defineAdapter({
+    name: 'test',
+    options: z.looseObject({
+      toolkit: z.string(),
+      behaviour: z.string().optional(),
+      delayMs: z.number().optional(),
+      supportsAccess: z.boolean().optional(),
+      supportsRefresh: z.boolean().optional(),
+      clientSecret: z.string().optional(),
+      revocationEndpoint: z.string().optional(),
+      issuer: z.string().optional(),
+      baseUrl: z.string().optional(),
+    }),
+    secrets: ['clientSecret'],
+    endpoints: ['revocationEndpoint', 'issuer', 'baseUrl'],
+    create: test,
+  })
+  const strictDefinition = defineAdapter({
+    name: 'strict',
+    options: z.strictObject({
+      toolkit: z.string(),
+      clientId: z.string({ error: 'strict: clientId is required (a string)' }),
+      authMethod: z
+        .literal('client_secret_basic', { error: 'strict: authMethod must be "client_secret_basic"' })
+        .optional(),
+    }),
+    secrets: [],
+    endpoints: [],
+    create: (options) => test({ toolkit: options.toolkit }),
+  })
   return {
     kinds: {
-      adapters: { ...builtinKinds.adapters, test, strict },
+      adapters: { ...builtinKinds.adapters, ...adapterKinds([testDefinition, strictDefinition]) },
       stores: { ...builtinKinds.stores, shared: () => shared },
     },
     built,

@@ -150,7 +150,7 @@ function configPath(value: string | undefined, io: CliIO): string {
   )
 }
 
-function load(value: string | undefined, io: CliIO): RevokitConfig {
+function load(value: string | undefined, io: CliIO): Promise<RevokitConfig> {
   return loadConfig(configPath(value, io), { env: io.env, kinds: io.kinds })
 }
 
@@ -182,7 +182,7 @@ async function serve(args: string[], io: CliIO): Promise<number> {
   if (values.help) return print(io, SERVE_HELP)
   if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`, 'serve')
   const port = integer(values.port, 'port', 0, 65535, 'serve')
-  const config = load(values.config, io)
+  const config = await load(values.config, io)
   const logger = jsonLogger({ stream: io.stdout })
   const revokit = await openRevokit(config, { logger })
   if (config.store.kind === 'memory') {
@@ -254,7 +254,7 @@ async function revoke(args: string[], io: CliIO): Promise<number> {
     )
   }
   const concurrency = integer(values.concurrency, 'concurrency', 1, 64, 'revoke')
-  const config = load(values.config, io)
+  const config = await load(values.config, io)
   const projectId = projectOption(values.project, config, bulk)
   const revokit = await openRevokit(config)
   try {
@@ -525,7 +525,7 @@ async function accounts(args: string[], io: CliIO): Promise<number> {
     }
   }
   const limit = integer(values.limit, 'limit', 1, 1000, 'accounts')
-  const config = load(values.config, io)
+  const config = await load(values.config, io)
   if (values.project !== undefined && !config.projects.some((p) => p.id === values.project)) {
     throw new UsageError(
       `project '${values.project}' is not in the config (projects: ${config.projects.map((p) => p.id).join(', ')})`,
