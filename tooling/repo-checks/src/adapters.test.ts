@@ -201,5 +201,7 @@ describe('pnpm new:adapter', () => {
       encoding: 'utf8',
     })
     expect(lint.status, `${lint.stdout}\n${lint.stderr}`).toBe(0)
-  })
+    // Two biome processes: on a loaded machine they may take a while to start; this bounds a
+    // hang, it is not a speed budget.
+  }, 120_000)
 })
