@@ -1,7 +1,8 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: config files spell environment variables as ${VAR}
 // The config loader: every kind of mistake is reported under its field path with a fix, and a
 // valid file (the spec's own example included) builds one adapter per toolkit from the adapters'
-// definitions.
+// definitions. Long on purpose: the table of every config mistake and its exact message is one
+// list a reader scans to find what the loader says.
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'

@@ -113,3 +113,13 @@ function issueLines(issues: readonly z.core.$ZodIssue[], what: string): string[]
     formatPath: (path) => path.map((part) => clip(String(part))).join('.'),
   })
 }
+
+/** A 400 for an account id in the path that is not `ca_…`. */
+export function malformedId(): RevokitError {
+  return new RevokitError('invalid_connected_account_id', {
+    message: 'The connected account id in the path is malformed.',
+    suggestedFix:
+      'Use the id returned when the account was created: "ca_" followed by 6 to 64 of A-Z a-z 0-9 _ -, e.g. ca_1a2b3c4d5e6f.',
+    errors: ['nanoid: must look like ca_1a2b3c4d5e6f'],
+  })
+}
