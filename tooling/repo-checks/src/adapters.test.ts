@@ -245,6 +245,9 @@ describe('pnpm new:adapter', () => {
       })
       expect(lint.status, `${lint.stdout}\n${lint.stderr}`).toBe(0)
     },
+    // Two biome processes: on a loaded machine they may take a while to start; this bounds a
+    // hang, it is not a speed budget.
+    120_000,
   )
 })
 
