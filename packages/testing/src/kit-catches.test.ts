@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { type FixtureTest, runFixture } from '../test/run-fixture'
-import { CONTRACT_CASES } from './contract'
+import { CONTRACT_CASES } from './contract/options'
 
 // Proves each contract case can fail: the whole contract runs (in a child vitest) on the sample
 // adapter with one deliberate mistake per suite, and exactly the cases that should notice it do.
