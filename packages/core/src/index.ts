@@ -56,6 +56,10 @@ export {
   toAccount,
 } from './model'
 export { type OptionsSchema, parseAdapterOptions, TOOLKIT_SLUG } from './options'
+export { failedFromResponse, type ResponseFailureOptions } from './provider/failed'
+export { dottedPath, type FormatIssuesOptions, formatIssues, type SchemaIssue } from './provider/issues'
+export { type OAuthError, parseOAuthError } from './provider/oauth-error'
+export { type ToolkitSlugOptions, toolkitSlugMessage, toolkitSlugSchema } from './provider/slug'
 export {
   createRedactor,
   isSecretKey,
@@ -70,6 +74,7 @@ export { createAdapterRegistry } from './registry'
 export {
   type BackoffOptions,
   backoffDelay,
+  isRetryableStatus,
   parseRetryAfter,
   RETRYABLE_ERROR_CODES,
   RETRYABLE_STATUSES,

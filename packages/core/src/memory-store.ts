@@ -13,6 +13,8 @@ export interface MemoryStoreOptions {
  * the conformance suite proves the cross-process guarantees.
  */
 export function memoryStore(options: MemoryStoreOptions = {}): Store {
+  // Invariant: a record in `records` is never mutated after it is set. Writes store copies and
+  // reads hand out copies, so callers cannot reach it, and `claim` may share its fields.
   const maxEvents = options.maxEventsPerAccount ?? 1000
   const records = new Map<string, AccountRecord>()
   const events = new Map<string, AuditEvent[]>()
@@ -64,6 +66,8 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
     async claim(id, expectedVersion, claim) {
       const current = records.get(id)
       if (!current || current.version !== expectedVersion) return false
+      // Stored records are never mutated, so the new one may share every other field with the
+      // old one: no deep copy of credentials and history on the revoke hot path.
       records.set(id, { ...current, claim: claim && { ...claim }, version: expectedVersion + 1 })
       return true
     },

@@ -62,15 +62,21 @@ export interface WriteOptions {
    * The write removes secret values (dead tokens, a deleted account's credentials). The store
    * must make sure the old values are gone from its files, not just unreachable: e.g. SQLite's
    * `secure_delete` plus a WAL checkpoint.
+   *
+   * A store may defer the physical removal, so that many scrubbing writes share one expensive
+   * step (SQLite groups its checkpoints), but only for a bounded time it documents, and it must
+   * then implement {@link Store.flush}, which forces the removal. The write itself resolves once
+   * the new record is stored: the old values are unreachable at once, gone from disk by then.
    */
   readonly scrub?: boolean
 }
 
 /**
  * Where accounts live. The contract is deliberately small: the engine does every piece of
- * coordination (transitions, revoke claims with expiry, cascades) through one atomic primitive,
- * {@link Store.compareAndSet}, so any store that implements it faithfully (memory, SQLite,
- * Postgres) gives the same guarantees, across processes too.
+ * coordination (transitions, revoke claims with expiry, cascades) through two atomic primitives,
+ * {@link Store.compareAndSet} and its narrow form {@link Store.claim}, so any store that
+ * implements them faithfully (memory, SQLite, Postgres) gives the same guarantees, across
+ * processes too.
  *
  * Stores treat records as data: they must return exactly what was written (deep copies, so a
  * caller mutating a result cannot change the store), and never interpret `claim`.
@@ -101,20 +107,30 @@ export interface Store {
   ): Promise<boolean>
   /**
    * Sets or clears an account's revoke claim. Atomically, and only if the stored version is still
-   * `expectedVersion`: writes `claim` and `version = expectedVersion + 1`, and nothing else.
+   * `expectedVersion`: writes `claim` (a {@link RevokeClaim}, or null) and
+   * `version = expectedVersion + 1`, and nothing else (no events, no other field, no scrub).
+   * Resolves false, writing nothing, on a version mismatch or a missing record. Among concurrent
+   * calls with the same expected version, in this process or any other sharing the store, exactly
+   * one succeeds; that includes concurrent {@link Store.compareAndSet} calls on the same version.
+   *
+   * It is {@link Store.compareAndSet} of `{ ...current, claim, version: expectedVersion + 1 }`
+   * without events, narrowed so a store need not rewrite the whole record: a revoke claims and
+   * releases every account it touches, so this is on the hot path (in SQL, one
+   * `UPDATE … SET claim = ?, version = version + 1 WHERE id = ? AND version = ?`).
    */
   claim(id: string, expectedVersion: number, claim: RevokeClaim | null): Promise<boolean>
-  /**
-   * Completes deferred scrubbing: when it resolves, every value removed by an earlier write with
-   * `{ scrub: true }` is gone from the store's files. Stores that scrub synchronously omit it.
-   */
-  flush?(): Promise<void>
   /** Records matching the query in ascending (createdAt, id) order, at most `limit`. */
   list(query: StoreListQuery): Promise<AccountRecord[]>
   /** How many records match. */
   count(query: StoreQuery): Promise<number>
   /** An account's audit events, oldest first. */
   events(accountId: string): Promise<AuditEvent[]>
-  /** Releases connections and file handles. */
+  /**
+   * Completes deferred scrubbing: when it resolves, every value removed by an earlier write with
+   * `{ scrub: true }` is gone from the store's files. Stores that scrub synchronously omit it.
+   * Bulk operations call it before they return.
+   */
+  flush?(): Promise<void>
+  /** Releases connections and file handles, after completing deferred scrubbing. */
   close?(): Promise<void>
 }

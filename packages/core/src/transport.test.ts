@@ -23,7 +23,7 @@ function client(options: HttpTransportOptions = {}, scope: Partial<TransportScop
   return {
     http: transport.client({
       deadline: scope.deadline ?? Date.now() + 10_000,
-      ...(scope.signal ? { signal: scope.signal } : {}),
+      ...(scope.cancel ? { cancel: scope.cancel } : {}),
       ...(scope.logger ? { logger: scope.logger } : {}),
     }),
   }
@@ -112,7 +112,7 @@ describe('transport: time limits', () => {
     const s = await server(() => {})
     const { http } = client(
       { timeoutMs: 60_000 },
-      { signal: AbortSignal.timeout(200), deadline: Date.now() + 60_000 },
+      { cancel: AbortSignal.timeout(200), deadline: Date.now() + 60_000 },
     )
     const error = await thrown(http.request(`${s.url}/r`, { method: 'POST', body: 'a=1' }))
     expect(error).toMatchObject({ kind: 'deadline', retryable: true })

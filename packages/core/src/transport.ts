@@ -79,7 +79,7 @@ export interface TransportScope {
   /** Epoch ms: no request outlives it (its timeouts shrink to fit). */
   readonly deadline: number
   /** Aborts every request of the scope early (a caller gave up). */
-  readonly signal?: AbortSignal
+  readonly cancel?: AbortSignal | undefined
   readonly logger?: Logger
   /**
    * Every request the scope sent, kept as data so the secrets it put on the wire can be worked
@@ -170,7 +170,7 @@ export function createHttpTransport(options: HttpTransportOptions = {}): HttpTra
     const logger = scope.logger ?? silentLogger
     const started = clock()
     const left = scope.deadline - started
-    if (left <= 0 || scope.signal?.aborted) throw deadlineError(method, to.where)
+    if (left <= 0 || scope.cancel?.aborted) throw deadlineError(method, to.where)
     // The attempt's own timeout, cut short by the deadline: undici's parser timers enforce both.
     const limit = Math.max(1, Math.min(timeoutMs, Math.ceil(left)))
     const headers: Record<string, string> = { 'user-agent': userAgent }
@@ -179,7 +179,7 @@ export function createHttpTransport(options: HttpTransportOptions = {}): HttpTra
     let answer: Answer
     try {
       answer = await new Promise<Answer>((resolve, reject) => {
-        const handler = new Collector(resolve, reject, maxResponseBytes, scope.signal)
+        const handler = new Collector(resolve, reject, maxResponseBytes, scope.cancel)
         dispatcher.dispatch(
           {
             origin: to.origin,
@@ -195,7 +195,7 @@ export function createHttpTransport(options: HttpTransportOptions = {}): HttpTra
       })
     } catch (error) {
       if (error instanceof TransportError) throw error
-      const pastDeadline = clock() >= scope.deadline || scope.signal?.aborted === true
+      const pastDeadline = clock() >= scope.deadline || scope.cancel?.aborted === true
       throw failure(error, method, to.where, pastDeadline ? undefined : limit)
     }
 

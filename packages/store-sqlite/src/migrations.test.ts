@@ -4,7 +4,7 @@ import { sampleRecord } from '@revokit/core/testing'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { type Child, removeTempDirs, startChild, tempDbPath } from '../test/helpers'
 import { SqliteStoreError } from './errors'
-import { MIGRATIONS, type Migration, SCHEMA_VERSION } from './migrations'
+import { MIGRATIONS, type Migration, migrate, SCHEMA_VERSION } from './migrations'
 import { type InternalSqliteStoreOptions, sqliteStore } from './sqlite-store'
 
 afterAll(removeTempDirs)
@@ -93,6 +93,50 @@ describe('schema migrations', () => {
       ...MIGRATIONS.map((m) => m.version),
       SCHEMA_VERSION + 1,
     ])
+  })
+
+  it('version 2 moves claims out of the JSON into their own column, keeping every record as it was', async () => {
+    const path = tempDbPath()
+    // A file as version 1 wrote it: the claim inside the row's JSON remainder.
+    const v1 = new DatabaseSync(path)
+    try {
+      v1.exec('PRAGMA journal_mode = WAL')
+      migrate(v1, path, MIGRATIONS.slice(0, 1))
+      const claimed = sampleRecord({ claim: { id: 'clm_v1', expiresAt: 1_900_000_000_000 } })
+      const unclaimed = sampleRecord()
+      for (const record of [claimed, unclaimed]) {
+        const { id, projectId, userId, toolkit, status, createdAt, version, credentials, ...rest } = record
+        const secret = v1
+          .prepare('INSERT INTO secrets (value) VALUES (?)')
+          .run(Buffer.from(JSON.stringify(credentials))).lastInsertRowid
+        v1.prepare(
+          `INSERT INTO accounts (id, project_id, user_id, toolkit, status, created_at, version, secret_id, data)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        ).run(id, projectId, userId, toolkit, status, createdAt, version, secret, JSON.stringify(rest))
+      }
+      v1.close()
+
+      const store = open(path)
+      expect(await store.get(claimed.id)).toEqual(claimed)
+      expect(await store.get(unclaimed.id)).toEqual(unclaimed)
+      expect(await store.claim(claimed.id, 1, null)).toBe(true)
+      expect(await store.get(claimed.id)).toEqual({ ...claimed, claim: null, version: 2 })
+      await store.close?.()
+
+      const rows = new DatabaseSync(path, { readOnly: true })
+      try {
+        const stored = rows.prepare('SELECT id, claim, data FROM accounts ORDER BY id').all() as Array<{
+          claim: string | null
+          data: string
+        }>
+        expect(stored.every((row) => !('claim' in JSON.parse(row.data)))).toBe(true)
+        expect(stored.map((row) => row.claim)).toEqual([null, null])
+      } finally {
+        rows.close()
+      }
+    } finally {
+      if (v1.isOpen) v1.close()
+    }
   })
 
   it('a step that fails leaves the file at the version before it, with nothing half done', () => {

@@ -70,6 +70,19 @@ export const MIGRATIONS: readonly Migration[] = [
       `)
     },
   },
+  {
+    // A revoke claims and releases every account it touches. With the claim in its own column,
+    // that is one narrow UPDATE instead of a rewrite of the row's JSON. Claims move out of `data`
+    // so there is one copy of each; the JSON stays the claim's format (the store never reads it).
+    version: 2,
+    description: 'revoke claims in their own column',
+    up(db) {
+      db.exec(`
+        ALTER TABLE accounts ADD COLUMN claim TEXT;
+        UPDATE accounts SET claim = nullif(data -> '$.claim', 'null'), data = json_remove(data, '$.claim');
+      `)
+    },
+  },
 ]
 
 /** The schema version this build of the package writes and understands. */

@@ -1,4 +1,4 @@
-import type { AccountRecord, AccountStatus, AuditEvent, Credentials } from '@revokit/core'
+import type { AccountRecord, AccountStatus, AuditEvent, Credentials, RevokeClaim } from '@revokit/core'
 import { SqliteStoreError } from './errors'
 
 /** An `accounts` row joined with its `secrets` value, as `SELECT_ACCOUNT` returns it. */
@@ -11,6 +11,7 @@ export interface AccountRow {
   created_at: string
   version: number
   data: string
+  claim: string | null
   credentials: Uint8Array | null
 }
 
@@ -23,15 +24,17 @@ export interface EncodedAccount {
   readonly status: AccountStatus
   readonly createdAt: string
   readonly version: number
-  /** Every other field, coordination fields included, as JSON. */
+  /** Every other field, as JSON. */
   readonly data: string
+  /** The revoke claim as JSON, or `null`; apart so claiming rewrites only it and the version. */
+  readonly claim: string | null
   /** The credentials as UTF-8 JSON for the `secrets` table, or `null` when there are none. */
   readonly credentials: Uint8Array | null
 }
 
 /** The columns every account read selects, in the shape of {@link AccountRow}. */
 export const SELECT_ACCOUNT = `SELECT a.id, a.project_id, a.user_id, a.toolkit, a.status, a.created_at, a.version,
-  a.data, s.value AS credentials
+  a.data, a.claim, s.value AS credentials
   FROM accounts AS a LEFT JOIN secrets AS s ON s.id = a.secret_id`
 
 /**
@@ -40,7 +43,7 @@ export const SELECT_ACCOUNT = `SELECT a.id, a.project_id, a.user_id, a.toolkit, 
  * adds later land in the remainder, so they round-trip without a migration.
  */
 export function encodeAccount(record: AccountRecord): EncodedAccount {
-  const { id, projectId, userId, toolkit, status, createdAt, version, credentials, ...rest } = record
+  const { id, projectId, userId, toolkit, status, createdAt, version, credentials, claim, ...rest } = record
   const secret = Object.keys(credentials).length > 0 ? Buffer.from(JSON.stringify(credentials), 'utf8') : null
   return {
     id,
@@ -51,13 +54,14 @@ export function encodeAccount(record: AccountRecord): EncodedAccount {
     createdAt,
     version,
     data: JSON.stringify(rest),
+    claim: encodeClaim(claim),
     credentials: secret,
   }
 }
 
 /** Rebuilds the record {@link encodeAccount} split; every call returns fresh objects. */
 export function decodeAccount(row: AccountRow, file: string): AccountRecord {
-  const rest = parse<Omit<AccountRecord, 'credentials'>>(row.data, file, row.id, 'record')
+  const rest = parse<Omit<AccountRecord, 'credentials' | 'claim'>>(row.data, file, row.id, 'record')
   const credentials =
     row.credentials === null
       ? {}
@@ -72,7 +76,13 @@ export function decodeAccount(row: AccountRow, file: string): AccountRecord {
     createdAt: row.created_at,
     version: row.version,
     credentials,
+    claim: row.claim === null ? null : parse<RevokeClaim>(row.claim, file, row.id, 'revoke claim'),
   }
+}
+
+/** The `claim` column's value: JSON, or SQL NULL for no claim. */
+export function encodeClaim(claim: RevokeClaim | null | undefined): string | null {
+  return claim ? JSON.stringify(claim) : null
 }
 
 /** An audit event row's JSON back into an event. */

@@ -5,7 +5,7 @@ import { sampleRecord, scriptedAdapter } from '@revokit/core/testing'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { fakeSecret, filesContaining, findOnDisk, removeTempDirs, tempDbPath } from '../test/helpers'
 import { churn, storeTarget } from '../test/workload'
-import { sqliteStore } from './sqlite-store'
+import { type SqliteStoreOptions, sqliteStore } from './sqlite-store'
 
 // Every test reads the raw bytes of <file>, <file>-wal and <file>-shm while the store is still
 // open, as a server would have them on disk, and searches them for token values.
@@ -16,16 +16,28 @@ afterEach(async () => {
 })
 afterAll(removeTempDirs)
 
-function setup() {
+function setup(options: Omit<SqliteStoreOptions, 'path'> = {}) {
   const path = tempDbPath()
-  const store = sqliteStore({ path })
+  const store = sqliteStore({ path, ...options })
   open.push(store)
   return { path, store }
 }
 
-describe('dead token values leave the files', () => {
+// The same guarantees in both ways of running the checkpoint: after every scrubbing write, or
+// grouped within scrubDelayMs and forced by flush() (what revokeMany does before it returns).
+const MODES = [
+  { mode: 'scrubDelayMs: 0, checkpoint per write', options: { scrubDelayMs: 0 }, settle: async () => {} },
+  {
+    mode: 'grouped checkpoint, then flush()',
+    // Longer than any test, so only flush() can have removed the values.
+    options: { scrubDelayMs: 600_000 },
+    settle: (store: Store) => store.flush?.() as Promise<void>,
+  },
+]
+
+describe.each(MODES)('dead token values leave the files ($mode)', ({ options, settle }) => {
   it('a revoke removes both dead tokens from every file; another account’s live tokens stay', async () => {
-    const { path, store } = setup()
+    const { path, store } = setup(options)
     const adapter = scriptedAdapter()
     const engine = createEngine({ store, adapters: [adapter] })
     const dead = { access_token: fakeSecret('access'), refresh_token: fakeSecret('refresh') }
@@ -41,6 +53,7 @@ describe('dead token values leave the files', () => {
     expect(filesContaining(path, dead.refresh_token)).not.toEqual([])
 
     const result = await engine.revoke(doomed.id)
+    await settle(store)
 
     expect(result.revokedTokens).toEqual(['access_token', 'refresh_token'])
     expect(adapter.calls).toHaveLength(2)
@@ -51,7 +64,7 @@ describe('dead token values leave the files', () => {
   })
 
   it('a partial revoke scrubs the dead token and keeps the pending one', async () => {
-    const { path, store } = setup()
+    const { path, store } = setup(options)
     const adapter = scriptedAdapter({
       script: { refresh_token: [failed({ retryable: false, reason: 'HTTP 400 from provider' })] },
     })
@@ -65,6 +78,7 @@ describe('dead token values leave the files', () => {
     })
 
     const result = await engine.revoke(account.id)
+    await settle(store)
 
     expect(result.subjects).toEqual({ access_token: 'revoked', refresh_token: 'failed' })
     expect(filesContaining(path, access)).toEqual([])
@@ -73,7 +87,7 @@ describe('dead token values leave the files', () => {
   })
 
   it('a delete removes every credential value, extras included', async () => {
-    const { path, store } = setup()
+    const { path, store } = setup(options)
     const engine = createEngine({ store, adapters: [scriptedAdapter()] })
     const values = [fakeSecret('access'), fakeSecret('refresh'), fakeSecret('id-token')]
     const account = await engine.create({
@@ -86,13 +100,14 @@ describe('dead token values leave the files', () => {
     expect(findOnDisk(path, values).every((files) => files.length > 0)).toBe(true)
 
     await engine.delete(account.id)
+    await settle(store)
 
     expect(findOnDisk(path, values)).toEqual([[], [], []])
     expect(filesContaining(path, other)).not.toEqual([])
   })
 
   it('new credentials given on activation replace the old ones on disk too', async () => {
-    const { path, store } = setup()
+    const { path, store } = setup(options)
     const engine = createEngine({ store, adapters: [scriptedAdapter()] })
     const old = fakeSecret('old')
     const fresh = fakeSecret('fresh')
@@ -101,6 +116,7 @@ describe('dead token values leave the files', () => {
     expect(filesContaining(path, old)).not.toEqual([])
 
     await engine.activate(account.id, { credentials: { access_token: fresh } })
+    await settle(store)
 
     expect(filesContaining(path, old)).toEqual([])
     expect(filesContaining(path, fresh)).not.toEqual([])
@@ -108,16 +124,19 @@ describe('dead token values leave the files', () => {
 
   // Seeds for which the layouts in the controls below do leave dead tokens behind.
   it.each([8, 9])('no dead token survives heavy churn of 600 accounts (seed %i)', async (seed) => {
-    const { path, store } = setup()
+    const { path, store } = setup(options)
     const { dead, live } = await churn(storeTarget(store), { seed, accounts: 600 })
+    await settle(store)
     expect(dead.length).toBeGreaterThan(500)
     const found = findOnDisk(path, [...dead, ...live])
     expect(found.slice(0, dead.length).filter((files) => files.length > 0)).toEqual([])
     expect(found.slice(dead.length).every((files) => files.length > 0)).toBe(true)
   })
+})
 
+describe('checkpoint after every scrubbing write (scrubDelayMs: 0)', () => {
   it('a scrub that a long reader blocks is finished in the background once the reader leaves', async () => {
-    const { path, store } = setup()
+    const { path, store } = setup({ scrubDelayMs: 0 })
     const engine = createEngine({ store, adapters: [scriptedAdapter()] })
     const dead = fakeSecret('access')
     const account = await engine.create({
@@ -146,9 +165,131 @@ describe('dead token values leave the files', () => {
   })
 })
 
+/** Polls until `done()` holds or `ms` pass; the caller asserts afterwards. Not a time budget. */
+async function eventually(done: () => boolean, ms = 20_000) {
+  const deadline = Date.now() + ms
+  while (!done() && Date.now() < deadline) await sleep(25)
+}
+
+describe('grouped checkpoints (scrubDelayMs)', () => {
+  async function accounts(engine: ReturnType<typeof createEngine>, n: number) {
+    const dead: string[] = []
+    for (let i = 0; i < n; i++) {
+      const credentials = {
+        access_token: fakeSecret(`access-${i}`),
+        refresh_token: fakeSecret(`refresh-${i}`),
+      }
+      dead.push(credentials.access_token, credentials.refresh_token)
+      await engine.create({ userId: `u${i}`, toolkit: 'test', credentials })
+    }
+    return dead
+  }
+
+  it('many revokes share one checkpoint: their values wait in the WAL until flush() removes them all', async () => {
+    const { path, store } = setup({ scrubDelayMs: 600_000 })
+    const engine = createEngine({ store, adapters: [scriptedAdapter()] })
+    // Few enough that the WAL stays under SQLite's 1000-page autocheckpoint, after which new frames
+    // would overwrite the oldest and remove their values without our checkpoint.
+    const dead = await accounts(engine, 30)
+    const live = fakeSecret('live')
+    await engine.create({ userId: 'keeper', toolkit: 'other', credentials: { access_token: live } })
+
+    const summary = await engine.revokeMany({ toolkits: ['test'] }, { concurrency: 8 })
+    expect(summary).toMatchObject({ total: 30, revoked: 30 })
+    // Deferred, not skipped: the checkpoint has not run yet, so the old page images are still there.
+    expect(findOnDisk(path, dead).filter((files) => files.includes(`${path}-wal`))).toHaveLength(dead.length)
+
+    await store.flush?.()
+
+    expect(findOnDisk(path, dead).filter((files) => files.length > 0)).toEqual([])
+    expect(filesContaining(path, live)).not.toEqual([])
+    await expect(store.flush?.()).resolves.toBeUndefined()
+  })
+
+  it('without flush(), a revoke’s dead values leave the files within scrubDelayMs', async () => {
+    const { path, store } = setup({ scrubDelayMs: 100 })
+    const engine = createEngine({ store, adapters: [scriptedAdapter()] })
+    const dead = await accounts(engine, 3)
+    for (const account of (await engine.list()).items) await engine.revoke(account.id)
+
+    // No further store call: the scheduled checkpoint must do it on its own.
+    await eventually(() => findOnDisk(path, dead).every((files) => files.length === 0))
+    expect(findOnDisk(path, dead).filter((files) => files.length > 0)).toEqual([])
+  })
+
+  it('close() runs the pending checkpoint, even while another connection keeps the WAL', async () => {
+    const { path, store } = setup({ scrubDelayMs: 600_000 })
+    // An idle connection elsewhere: without it, SQLite would checkpoint and delete the WAL itself
+    // when the store's connection, the last one, closed, and the test would prove nothing.
+    const other = new DatabaseSync(path)
+    try {
+      const engine = createEngine({ store, adapters: [scriptedAdapter()] })
+      const dead = await accounts(engine, 2)
+      for (const account of (await engine.list()).items) await engine.revoke(account.id)
+      expect(findOnDisk(path, dead).every((files) => files.includes(`${path}-wal`))).toBe(true)
+
+      await store.close?.()
+
+      expect(findOnDisk(path, dead).filter((files) => files.length > 0)).toEqual([])
+    } finally {
+      other.close()
+    }
+  })
+
+  it('a checkpoint a reader blocks stays pending, flush() says so, and it completes once the reader goes', async () => {
+    const { path, store } = setup({ scrubDelayMs: 50, busyTimeoutMs: 300 })
+    const engine = createEngine({ store, adapters: [scriptedAdapter()] })
+    const dead = await accounts(engine, 1)
+    const [account] = (await engine.list()).items
+    // Another program holding a read transaction keeps the WAL in use, so it cannot be truncated.
+    const reader = new DatabaseSync(path)
+    try {
+      reader.exec('BEGIN')
+      reader.prepare('SELECT count(*) AS n FROM accounts').get()
+      const result = await engine.revoke(account?.id as string)
+      expect(result.revokedTokens).toEqual(['access_token', 'refresh_token'])
+      await sleep(200) // past scrubDelayMs: the scheduled attempt ran and found the reader
+      expect(findOnDisk(path, dead).every((files) => files.includes(`${path}-wal`))).toBe(true)
+
+      const error = await store.flush?.().then(
+        () => undefined,
+        (e: unknown) => e,
+      )
+      expect(error).toMatchObject({ name: 'SqliteStoreError', reason: 'sqlite', sqliteCode: 5 })
+      for (const value of dead) expect(String((error as Error).message)).not.toContain(value)
+
+      reader.exec('COMMIT')
+    } finally {
+      reader.close()
+    }
+    // No further store call: the store's own retry must finish the job.
+    await eventually(() => findOnDisk(path, dead).every((files) => files.length === 0))
+    expect(findOnDisk(path, dead).filter((files) => files.length > 0)).toEqual([])
+  })
+
+  it('close() still closes when a reader blocks the last checkpoint, and rejects to say so', async () => {
+    const { path, store } = setup({ scrubDelayMs: 600_000, busyTimeoutMs: 200 })
+    const engine = createEngine({ store, adapters: [scriptedAdapter()] })
+    await accounts(engine, 1)
+    const [account] = (await engine.list()).items
+    const reader = new DatabaseSync(path)
+    try {
+      reader.exec('BEGIN')
+      reader.prepare('SELECT count(*) AS n FROM accounts').get()
+      await engine.revoke(account?.id as string)
+      open.splice(open.indexOf(store), 1)
+      await expect(store.close?.()).rejects.toMatchObject({ reason: 'sqlite', sqliteCode: 5 })
+      await expect(store.get(account?.id as string)).rejects.toMatchObject({ reason: 'closed' })
+      reader.exec('COMMIT')
+    } finally {
+      reader.close()
+    }
+  })
+})
+
 describe('controls: the byte search finds what a store fails to remove', () => {
   it('without the checkpoint, the replaced value is still in the WAL', async () => {
-    const { path, store } = setup()
+    const { path, store } = setup({ scrubDelayMs: 0 })
     const dead = fakeSecret('access')
     const record = sampleRecord({ credentials: { access_token: dead } })
     await store.insert(record, [])

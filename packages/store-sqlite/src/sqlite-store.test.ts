@@ -5,7 +5,7 @@ import { DatabaseSync } from 'node:sqlite'
 import { createEngine, isRevokitError, type Store } from '@revokit/core'
 import { sampleRecord, scriptedAdapter, storeConformance } from '@revokit/core/testing'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
-import { fakeSecret, removeTempDirs, tempDbPath } from '../test/helpers'
+import { dbBytes, fakeSecret, removeTempDirs, tempDbPath } from '../test/helpers'
 import { SqliteStoreError } from './errors'
 import { sqliteStore } from './sqlite-store'
 
@@ -41,6 +41,7 @@ describe('sqliteStore conformance (two connections on one file)', () => {
       return store
     },
     peer: (store) => sqliteStore({ path: paths.get(store) as string }),
+    storedBytes: (store) => Object.values(dbBytes(paths.get(store) as string)),
     async cleanup(stores) {
       for (const store of stores) await store.close?.()
     },

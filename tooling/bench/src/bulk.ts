@@ -1,10 +1,11 @@
 // pnpm --filter @revokit/bench bench:bulk: revokeMany over BULK_ACCOUNTS (default 100k) accounts
-// in a real SQLite file, against the local RFC 7009 endpoint, sampling the heap (after a forced
-// GC) as it goes. Flat memory means the heap at the end is about the heap at the start: results
-// are streamed to onResult, never collected.
+// in a real SQLite file, against the local RFC 7009 endpoint in another process. Along the way it
+// samples RSS and the heap after a forced GC: flat memory means the heap at 100k is about the heap
+// at 10k, since results are streamed to onResult, never collected. Afterwards it searches the
+// database files for a sample of the dead token values, which must all be gone.
 import { fork } from 'node:child_process'
 import { once } from 'node:events'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createEngine } from '@revokit/core'
@@ -12,12 +13,19 @@ import { rfc7009 } from '@revokit/rfc7009'
 import { sqliteStore } from '@revokit/store-sqlite'
 
 const total = Number(process.env.BULK_ACCOUNTS ?? 100_000)
+const concurrency = Number(process.env.BULK_CONCURRENCY ?? 16)
+/** Accounts of another toolkit that revokeMany must leave alone: the byte search's control. */
+const bystanders = 100
 const gc = (globalThis as { gc?: () => void }).gc
 if (!gc) throw new Error('run with node --expose-gc')
+const MB = 2 ** 20
 const heapMb = () => {
   gc()
-  return process.memoryUsage().heapUsed / 2 ** 20
+  return process.memoryUsage().heapUsed / MB
 }
+const rssMb = () => process.memoryUsage.rss() / MB
+// Fixed width, so no value is a prefix of another and a byte search finds exactly one account's.
+const token = (kind: 'at' | 'rt' | 'live', i: number) => `fake-bulk-${kind}-${String(i).padStart(7, '0')}`
 
 const provider = fork(new URL('./provider.ts', import.meta.url), [], {
   stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
@@ -25,8 +33,10 @@ const provider = fork(new URL('./provider.ts', import.meta.url), [], {
 const [line] = (await once(provider.stdout!, 'data')) as [Buffer]
 const endpoint = `http://127.0.0.1:${line.toString().trim()}/revoke`
 const dir = mkdtempSync(join(tmpdir(), 'revokit-bulk-'))
+const path = join(dir, 'bulk.db')
+const store = sqliteStore({ path })
 const engine = createEngine({
-  store: sqliteStore({ path: join(dir, 'bulk.db') }),
+  store,
   adapters: [
     rfc7009({
       toolkit: 'bench',
@@ -43,34 +53,79 @@ try {
     await engine.create({
       userId: `user-${i % 1000}`,
       toolkit: 'bench',
-      credentials: { access_token: `bulk-at-${i}`, refresh_token: `bulk-rt-${i}` },
+      credentials: { access_token: token('at', i), refresh_token: token('rt', i) },
+    })
+  }
+  for (let i = 0; i < bystanders; i++) {
+    await engine.create({
+      userId: 'bystander',
+      toolkit: 'other',
+      credentials: { access_token: token('live', i) },
     })
   }
   console.log(`created ${total} accounts in ${((performance.now() - started) / 1000).toFixed(1)} s`)
+  await store.flush?.()
 
-  const samples: Array<[number, number]> = [[0, heapMb()]]
-  const every = Math.max(1, Math.floor(total / 10))
+  const heap: Array<[number, number]> = [[0, heapMb()]]
+  let peakRss = rssMb()
+  const heapEvery = Math.max(1, Math.floor(total / 10))
+  const rssEvery = Math.max(1, Math.floor(total / 200))
   started = performance.now()
   const summary = await engine.revokeMany(
     { toolkits: ['bench'] },
     {
-      concurrency: 16,
+      concurrency,
       onResult: (_item, { done }) => {
-        if (done % every === 0) samples.push([done, heapMb()])
+        if (done % rssEvery === 0) peakRss = Math.max(peakRss, rssMb())
+        if (done % heapEvery === 0) heap.push([done, heapMb()])
       },
     },
   )
-  const seconds = (performance.now() - started) / 1000
+  const revoked = performance.now()
+  // Until the engine's revokeMany flushes the store itself before returning, the bench does it:
+  // the measured time includes the last grouped checkpoint, so the values are gone when it ends.
+  await store.flush?.()
+  const flushed = performance.now()
+  const seconds = (flushed - started) / 1000
+  peakRss = Math.max(peakRss, rssMb())
+
   console.log(`revokeMany: ${JSON.stringify(summary)}`)
   console.log(
-    `${total} accounts (${2 * total} POSTs) in ${seconds.toFixed(1)} s: ${(total / seconds).toFixed(0)} accounts/s`,
+    `${total} accounts (${2 * total} POSTs), ${concurrency} in flight, in ${seconds.toFixed(1)} s ` +
+      `(revokeMany ${((revoked - started) / 1000).toFixed(1)} s + flush ${(flushed - revoked).toFixed(0)} ms): ` +
+      `${(total / seconds).toFixed(0)} accounts/s`,
   )
   console.log('heap after GC (MB) by accounts done:')
-  for (const [done, mb] of samples) console.log(`  ${String(done).padStart(7)}  ${mb.toFixed(1)}`)
-  const heaps = samples.map(([, mb]) => mb)
+  for (const [done, mb] of heap) console.log(`  ${String(done).padStart(7)}  ${mb.toFixed(1)}`)
+  const at = (n: number) => heap.find(([done]) => done >= n)?.[1] ?? Number.NaN
   console.log(
-    `heap range during the run: ${Math.min(...heaps).toFixed(1)}–${Math.max(...heaps).toFixed(1)} MB`,
+    `heap at ${heapEvery}: ${at(heapEvery).toFixed(1)} MB, at ${total}: ${at(total).toFixed(1)} MB; ` +
+      `peak RSS during revokeMany ${peakRss.toFixed(0)} MB; ` +
+      `process max RSS (creation included) ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`,
   )
+
+  // Every 500th account's two tokens, searched for in the raw bytes of the database, -wal and
+  // -shm files, read while the store is open as they are on disk. The bystanders' live tokens
+  // must be found, or finding no dead one would mean nothing.
+  const files = [path, `${path}-wal`, `${path}-shm`].filter(existsSync)
+  const sizes = files.map(
+    (file) => `${file.slice(dir.length + 1)} ${(statSync(file).size / MB).toFixed(1)} MB`,
+  )
+  const dead: string[] = []
+  for (let i = 0; i < total; i += 500) dead.push(token('at', i), token('rt', i))
+  const live = Array.from({ length: 10 }, (_, i) => token('live', i * 10))
+  const found = new Set<string>()
+  for (const file of files) {
+    const bytes = readFileSync(file)
+    for (const value of [...dead, ...live]) if (bytes.includes(value)) found.add(value)
+  }
+  const deadFound = dead.filter((value) => found.has(value)).length
+  const liveFound = live.filter((value) => found.has(value)).length
+  console.log(
+    `byte scan of ${sizes.join(', ')}: ${deadFound} found of ${dead.length} dead token values; ` +
+      `${liveFound} of ${live.length} live control values found`,
+  )
+  if (deadFound > 0 || liveFound < live.length) process.exitCode = 1
 } finally {
   await engine.close()
   provider.disconnect()

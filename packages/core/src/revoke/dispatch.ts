@@ -123,6 +123,7 @@ export async function dispatchSubject(
   for (;;) {
     const context = new Context(runtime, secrets, deadline, attempt, signal)
     const settled = await invoke(runtime, adapter, request, context)
+    context.done()
     const outcome = sanitise(settled.outcome, secrets)
     if (runtime.logger !== silentLogger) {
       context.logger.debug(
@@ -213,13 +214,14 @@ class Context implements RevokeContext, TransportScope, HttpClient {
   readonly deadline: number
   readonly attempt: number
   readonly sent: HttpRequestInit[]
-  /** The caller's signal, if any. */
-  readonly parent: AbortSignal | undefined
+  /** The caller's signal, if any: what the transport aborts on. */
+  readonly cancel: AbortSignal | undefined
   readonly #runtime: DispatchRuntime
   readonly #secrets: DispatchSecrets
   #logger: Logger | undefined
   #redact: Redactor | undefined
   #controller: AbortController | undefined
+  #unwatch: (() => void) | undefined
 
   constructor(
     runtime: DispatchRuntime,
@@ -229,7 +231,7 @@ class Context implements RevokeContext, TransportScope, HttpClient {
     parent: AbortSignal | undefined,
   ) {
     this.#runtime = runtime
-    this.parent = parent
+    this.cancel = parent
     this.deadline = deadline
     this.attempt = attempt
     this.sent = secrets.sent
@@ -256,16 +258,22 @@ class Context implements RevokeContext, TransportScope, HttpClient {
       const controller = new AbortController()
       this.#controller = controller
       const left = this.deadline - this.#runtime.clock()
-      if (left <= 0 || this.parent?.aborted) controller.abort(deadlineReason())
+      if (left <= 0 || this.cancel?.aborted) controller.abort(deadlineReason())
       else {
         this.#runtime.watch.add({
           due: performance.now() + left,
           expire: () => controller.abort(deadlineReason()),
         })
-        this.parent?.addEventListener('abort', () => controller.abort(deadlineReason()), { once: true })
+        this.cancel?.addEventListener('abort', () => controller.abort(deadlineReason()), { once: true })
       }
     }
     return this.#controller.signal
+  }
+
+  /** The attempt is over: its signal no longer needs watching. */
+  done(): void {
+    this.#unwatch?.()
+    this.#unwatch = undefined
   }
 
   get logger(): Logger {
@@ -326,7 +334,7 @@ function invoke(
   context: Context,
 ): Promise<{ outcome: unknown; transport: boolean }> {
   const left = context.deadline - runtime.clock()
-  const parent = context.parent
+  const parent = context.cancel
   if (left <= 0 || parent?.aborted) return Promise.resolve({ outcome: deadlineOutcome(), transport: false })
   return new Promise((resolve) => {
     let settled = false

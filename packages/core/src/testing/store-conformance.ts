@@ -2,10 +2,14 @@ import assert from 'node:assert/strict'
 import { failed, revoked } from '../adapter'
 import { createEngine } from '../engine'
 import { isRevokitError } from '../errors'
-import { nanoid, newAccountId } from '../ids'
+import { newAccountId } from '../ids'
 import type { AccountRecord } from '../model'
-import type { AuditEvent, Store } from '../store'
+import type { Store } from '../store'
 import { later, scriptedAdapter } from './scripted-adapter'
+import { claimCases } from './store-claim-cases'
+import { bump, sampleEvent, sampleRecord } from './store-fixtures'
+
+export { sampleRecord } from './store-fixtures'
 
 /** How the suite gets stores. */
 export interface StoreConformanceTarget {
@@ -18,7 +22,16 @@ export interface StoreConformanceTarget {
   peer?(store: Store): Store | Promise<Store>
   /** Called after each case with every store it created. */
   cleanup?(stores: Store[]): void | Promise<void>
+  /**
+   * The raw contents of every file the store keeps for `store`'s data (for SQLite: the database,
+   * `-wal` and `-shm` files), read while it is open. When given, the scrub cases search these
+   * bytes for removed values; omit it for stores without files you can read.
+   */
+  storedBytes?(store: Store): readonly Uint8Array[] | Promise<readonly Uint8Array[]>
 }
+
+/** Runs one case's body on a fresh store and its peer, cleaning both up afterwards. */
+export type StoreCase = (name: string, body: (store: Store, peer: Store) => Promise<void>) => ConformanceCase
 
 /** One case of the suite: register it with your runner, e.g. `it(c.name, c.run)`. */
 export interface ConformanceCase {
@@ -26,51 +39,12 @@ export interface ConformanceCase {
   run(): Promise<void>
 }
 
-/** A complete account record for tests; every field can be overridden. */
-export function sampleRecord(overrides: Partial<AccountRecord> = {}): AccountRecord {
-  const at = overrides.createdAt ?? new Date().toISOString()
-  return {
-    id: newAccountId(),
-    projectId: 'default',
-    userId: 'user-1',
-    toolkit: 'test',
-    status: 'ACTIVE',
-    credentials: { access_token: `fake-access-${nanoid(8)}`, refresh_token: `fake-refresh-${nanoid(8)}` },
-    revokedSubjects: [],
-    pendingSubjects: [],
-    createdAt: at,
-    updatedAt: at,
-    version: 1,
-    claim: null,
-    lastFailedRevoke: null,
-    ...overrides,
-  }
-}
-
-function sampleEvent(record: AccountRecord, type: AuditEvent['type'] = 'created'): AuditEvent {
-  return {
-    id: `evt_${nanoid(16)}`,
-    accountId: record.id,
-    projectId: record.projectId,
-    type,
-    from: type === 'created' ? null : record.status,
-    to: record.status,
-    at: new Date().toISOString(),
-    requestId: null,
-  }
-}
-
-const bump = (record: AccountRecord, changes: Partial<AccountRecord> = {}): AccountRecord => ({
-  ...record,
-  ...changes,
-  version: record.version + 1,
-})
-
 /**
  * The behaviour every {@link Store} must have, as runner-agnostic cases (they throw on failure).
- * Covers round trips, compare-and-set atomicity across handles, keyset listing and filters,
- * audit events, and, through real engines on two handles, one dispatch per subject and claim
- * expiry after a crash.
+ * Covers round trips, compare-and-set and claim atomicity across handles, keyset listing and
+ * filters, audit events, scrubbing (with `flush`, and in the files when the target can read
+ * them), and, through real engines on two handles, one dispatch per subject and claim expiry
+ * after a crash.
  *
  * @example
  * ```ts
@@ -78,7 +52,7 @@ const bump = (record: AccountRecord, changes: Partial<AccountRecord> = {}): Acco
  * ```
  */
 export function storeConformance(target: StoreConformanceTarget): ConformanceCase[] {
-  const withStores = (name: string, body: (store: Store, peer: Store) => Promise<void>): ConformanceCase => ({
+  const withStores: StoreCase = (name, body) => ({
     name,
     async run() {
       const store = await target.create()
@@ -376,5 +350,6 @@ export function storeConformance(target: StoreConformanceTarget): ConformanceCas
         assert.equal((await store.get(record.id))?.status, 'REVOKED')
       },
     ),
+    ...claimCases(withStores, target),
   ]
 }
