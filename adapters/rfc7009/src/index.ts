@@ -1,4 +1,5 @@
 export { PROVIDER, RFC7009_DOCS_URL, type Rfc7009Options, rfc7009, rfc7009OptionsSchema } from './adapter'
+export { definition } from './definition'
 export { type Discovered, metadataUrls } from './discovery'
 export {
   type Rfc7009Preset,
@@ -14,4 +15,3 @@ export {
   type Rfc7009AuthMethod,
   type Rfc7009Quirks,
 } from './revoke'
-export { definition } from './definition'

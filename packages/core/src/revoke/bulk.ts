@@ -13,7 +13,7 @@ import { type ErrorSlug, type RevokitError, toRevokitError } from '../errors'
 import type { ConnectedAccount } from '../model'
 
 // Accounts that were deleted or changed state while the run went on are skipped, not failed.
-const SKIPPED: ReadonlySet<ErrorSlug> = new Set<ErrorSlug>([
+const SKIPPED: ReadonlySet<string> = new Set<ErrorSlug>([
   'connected_account_not_found',
   'connected_account_not_revokable',
   'invalid_status_transition',
