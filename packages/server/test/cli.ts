@@ -4,9 +4,9 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
+import { scaled } from '@revokit/presets/time'
 import { main } from '../src/cli/main'
 import type { Kinds } from '../src/kinds'
-import { scaled } from './time'
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url))
 const SOURCE_ARGS = ['--conditions=@revokit/source', '--import', '@revokit/presets/register-source']
