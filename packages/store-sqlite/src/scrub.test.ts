@@ -236,6 +236,20 @@ describe('grouped checkpoints (scrubDelayMs)', () => {
     }
   })
 
+  it('a store opening a file whose WAL holds frames checkpoints it within its scrubDelayMs', async () => {
+    // The first store stands for a process that died inside its window: it never checkpoints.
+    const { path, store } = setup({ scrubDelayMs: 600_000 })
+    const engine = createEngine({ store, adapters: [scriptedAdapter()] })
+    const dead = await accounts(engine, 2)
+    for (const account of (await engine.list()).items) await engine.revoke(account.id)
+    expect(findOnDisk(path, dead).every((files) => files.includes(`${path}-wal`))).toBe(true)
+
+    open.push(sqliteStore({ path, scrubDelayMs: 100 }))
+
+    await eventually(() => findOnDisk(path, dead).every((files) => files.length === 0))
+    expect(findOnDisk(path, dead).filter((files) => files.length > 0)).toEqual([])
+  })
+
   it('a checkpoint a reader blocks stays pending, flush() says so, and it completes once the reader goes', async () => {
     const { path, store } = setup({ scrubDelayMs: 50, busyTimeoutMs: 300 })
     const engine = createEngine({ store, adapters: [scriptedAdapter()] })
