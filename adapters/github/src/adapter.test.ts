@@ -148,6 +148,24 @@ describe('github: quirks', () => {
     expect(outcome).toMatchObject({ type: 'failed', retryable: false, status: 422 })
   })
 
+  it.each([
+    [501, false],
+    [505, false],
+    [408, true],
+    [503, true],
+  ])(
+    'HTTP %d is retryable: %s (the shared status rule; 501 and 505 are permanent)',
+    async (status, retryable) => {
+      const run = createContractRun(tokenMode)
+      nock('https://api.github.com')
+        .delete('/applications/fake-github-client-id/token')
+
+        .reply(status, { message: 'Server Error' })
+      const { outcome } = await run.revoke('access_token')
+      expect(outcome).toMatchObject({ type: 'failed', retryable, status })
+    },
+  )
+
   it('a 404 that is not GitHub JSON (wrong baseUrl) is a failure that names baseUrl, never already revoked', async () => {
     const run = createContractRun(tokenMode)
     run.cassette('malformed.cassette.json', 'access_token')

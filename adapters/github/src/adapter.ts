@@ -2,11 +2,12 @@ import {
   alreadyRevoked,
   checkEndpoint,
   failed,
+  failedFromResponse,
   type HttpResponse,
   parseAdapterOptions,
   type RevocationAdapter,
   revoked,
-  TOOLKIT_SLUG,
+  toolkitSlugSchema,
 } from '@revokit/core'
 import * as z from 'zod'
 
@@ -35,14 +36,12 @@ export const GITHUB_DOCS_URL = 'https://docs.github.com/en/rest/apps/oauth-appli
  */
 export const GITHUB_SECONDARY_RATE_LIMIT_WAIT_MS = 60_000
 
-const slug = z.string().regex(TOOLKIT_SLUG, 'must be a lowercase slug such as "github"')
-
 const baseUrl = z.string().superRefine(checkEndpoint('baseUrl'))
 
 /** Options of {@link github}, validated when the adapter is created. */
 export const githubOptionsSchema = z.strictObject({
   /** The toolkit slug to serve. @default 'github' */
-  toolkit: slug.optional(),
+  toolkit: toolkitSlugSchema({ examples: 'github' }).optional(),
   /** The OAuth App's or GitHub App's client ID (the Basic auth user, and part of the URL). */
   clientId: z
     .string({ error: 'is required: the client ID of your OAuth App or GitHub App' })
@@ -64,12 +63,15 @@ export const githubOptionsSchema = z.strictObject({
 /** Options of {@link github}. */
 export type GitHubOptions = z.input<typeof githubOptionsSchema>
 
-/** GitHub's `message` field, for reasons. */
+/**
+ * GitHub's `message` field, for reasons: whole, because it is cut (if at all) only after the
+ * engine has redacted it, so no cut can split a token out of the redactor's sight.
+ */
 function githubMessage(res: HttpResponse): string | undefined {
   const body = res.json()
   if (!body || typeof body !== 'object') return undefined
   const { message } = body as Record<string, unknown>
-  return typeof message === 'string' ? message.slice(0, 200) : undefined
+  return typeof message === 'string' ? message : undefined
 }
 
 /**
@@ -101,6 +103,7 @@ function rateLimitWait(res: HttpResponse, now: number): number | undefined {
  * - 204 → revoked; 404 (GitHub's JSON) → already revoked; 422 → failed
  * - 403/429 with `retry-after`, or `x-ratelimit-remaining: 0` + `x-ratelimit-reset` → retryable
  * - 401/403 otherwise → failed, with a fix naming the client credentials
+ * - 408, 500, 502, 503, 504 → retryable (core's `isRetryableStatus`); anything else → failed
  *
  * @see https://docs.github.com/en/rest/apps/oauth-applications#delete-an-app-token
  * @see https://docs.github.com/en/rest/apps/oauth-applications#delete-an-app-authorization
@@ -152,24 +155,17 @@ export function github(options: GitHubOptions): RevocationAdapter {
           suggestedFix: `Check baseUrl (${root}): github.com is https://api.github.com, GitHub Enterprise Server is https://HOST/api/v3.`,
         })
       }
+      // GitHub's rate-limit rules: a 403 or 429 with retry-after or an exhausted x-ratelimit
+      // window, or a 403 whose message says "rate limit" (secondary limits), is "not now".
       const wait = res.status === 403 || res.status === 429 ? rateLimitWait(res, Date.now()) : undefined
       const secondary = message !== undefined && /rate limit/i.test(message)
       if (res.status === 429 || wait !== undefined || (res.status === 403 && secondary)) {
-        return failed({
+        return failedFromResponse(res, {
+          provider: 'GitHub',
           retryable: true,
-          status: res.status,
           reason: `GitHub rate limited the request (HTTP ${res.status})${said}`,
           retryAfterMs: wait ?? GITHUB_SECONDARY_RATE_LIMIT_WAIT_MS,
-          suggestedFix: 'Retry after the wait GitHub asked for; spread bulk revokes out over time.',
-        })
-      }
-      if (res.status >= 500) {
-        return failed({
-          retryable: true,
-          status: res.status,
-          reason: `GitHub answered HTTP ${res.status}${said}`,
-          ...(res.retryAfterMs !== undefined ? { retryAfterMs: res.retryAfterMs } : {}),
-          suggestedFix: 'GitHub is unavailable; retry later.',
+          retryFix: 'Retry after the wait GitHub asked for; spread bulk revokes out over time.',
         })
       }
       if (res.status === 401 || res.status === 403) {
@@ -180,10 +176,10 @@ export function github(options: GitHubOptions): RevocationAdapter {
           suggestedFix: credentialsFix,
         })
       }
-      return failed({
-        retryable: false,
-        status: res.status,
-        reason: `GitHub refused the revocation (HTTP ${res.status})${said}`,
+      return failedFromResponse(res, {
+        provider: 'GitHub',
+        detail: said,
+        retryFix: 'GitHub is unavailable; retry later.',
         suggestedFix:
           res.status === 422
             ? 'GitHub rejected the request as invalid ("Validation failed, or the endpoint has been spammed"); check that the token belongs to this app, and slow down bulk revokes.'

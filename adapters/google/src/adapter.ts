@@ -1,14 +1,4 @@
-import {
-  alreadyRevoked,
-  checkEndpoint,
-  failed,
-  type HttpResponse,
-  parseAdapterOptions,
-  type RevocationAdapter,
-  revoked,
-  TOOLKIT_SLUG,
-} from '@revokit/core'
-import * as z from 'zod'
+import { rfc7009Preset } from '@revokit/rfc7009'
 
 /** The toolkit slug this adapter serves unless told otherwise. */
 export const GOOGLE_PROVIDER = 'google'
@@ -23,41 +13,19 @@ export const GOOGLE_REVOCATION_ENDPOINT = 'https://oauth2.googleapis.com/revoke'
 export const GOOGLE_DOCS_URL =
   'https://developers.google.com/identity/protocols/oauth2/web-server#tokenrevoke'
 
-const slug = z.string().regex(TOOLKIT_SLUG, 'must be a lowercase slug such as "google" or "gmail"')
-
-const endpoint = z.string().superRefine(checkEndpoint('revocationEndpoint'))
-
-/** Options of {@link google}, validated when the adapter is created. */
-export const googleOptionsSchema = z.strictObject({
-  /** The toolkit slug to serve, so Gmail, Calendar and Drive toolkits can each revoke at Google. @default 'google' */
-  toolkit: slug.optional(),
-  /** The revocation endpoint; override for tests. @default 'https://oauth2.googleapis.com/revoke' */
-  revocationEndpoint: endpoint.optional(),
-})
-
-/** Options of {@link google}. */
-export type GoogleOptions = z.input<typeof googleOptionsSchema>
-
-/** The OAuth error code of a JSON error body, if it has a plausible one. */
-function oauthError(res: HttpResponse): { code?: string; description?: string } {
-  const body = res.json()
-  if (!body || typeof body !== 'object') return {}
-  const { error, error_description: description } = body as Record<string, unknown>
-  return {
-    ...(typeof error === 'string' && /^[\w.-]{1,64}$/.test(error) ? { code: error } : {}),
-    ...(typeof description === 'string' ? { description: description.slice(0, 200) } : {}),
-  }
-}
-
 /**
  * Revokes Google OAuth tokens. One form POST of either token kills the whole grant (access and
  * refresh), so the engine sends one request per account: the refresh token when held, else the
- * access token. Google takes no client authentication here.
+ * access token. Google's endpoint is RFC 7009-shaped with declared quirks: it takes no client
+ * identification at all, documents only the `token` parameter, and answers an invalid token with
+ * 400 `invalid_token` rather than RFC 7009's 200.
  *
  * - 200 → revoked (with the other subject, by cascade)
  * - 400 `invalid_token` → already revoked (expired, or the user revoked access)
  * - other 400 → failed, not retryable
- * - 429 and 5xx → failed, retryable, with `Retry-After` as `retryAfterMs`
+ * - 408, 429, 500, 502, 503, 504 → failed, retryable, with `Retry-After` as `retryAfterMs`
+ *
+ * Options: `{ toolkit?, revocationEndpoint? }`; `google.definition` is its adapter definition.
  *
  * @see https://developers.google.com/identity/protocols/oauth2/web-server#tokenrevoke
  * @example
@@ -65,58 +33,21 @@ function oauthError(res: HttpResponse): { code?: string; description?: string } 
  * createEngine({ store, adapters: [google(), google({ toolkit: 'gmail' })] })
  * ```
  */
-export function google(options: GoogleOptions = {}): RevocationAdapter {
-  const { toolkit = GOOGLE_PROVIDER, revocationEndpoint = GOOGLE_REVOCATION_ENDPOINT } = parseAdapterOptions(
-    googleOptionsSchema,
-    options,
-    {
-      adapter: 'google',
-      usage: 'google({ toolkit?, revocationEndpoint? }) with an https:// revocationEndpoint',
-    },
-  )
+export const google = rfc7009Preset({
+  name: GOOGLE_PROVIDER,
+  title: 'Google',
+  revocationEndpoint: GOOGLE_REVOCATION_ENDPOINT,
+  authMethod: 'anonymous',
+  // Doc: revoking an access token revokes its refresh token too; revoking a refresh token
+  // revokes the grant, and with it every access token.
+  cascades: { refresh_token: ['access_token'], access_token: ['refresh_token'] },
+  alreadyRevokedErrors: ['invalid_token'],
+  tokenTypeHint: 'omit',
+  docsUrl: GOOGLE_DOCS_URL,
+})
 
-  return {
-    toolkit,
-    supportsAccess: true,
-    supportsRefresh: true,
-    // Doc: revoking an access token revokes its refresh token too; revoking a refresh token
-    // revokes the grant, and with it every access token.
-    cascades: { refresh_token: ['access_token'], access_token: ['refresh_token'] },
-    docsUrl: GOOGLE_DOCS_URL,
+/** Options of {@link google}, validated when the adapter is created. */
+export const googleOptionsSchema = google.schema
 
-    async revoke(request, { http, redact }) {
-      const res = await http.request(revocationEndpoint, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ token: request.token }).toString(),
-      })
-      // Google documents only 200 and 400; the body of a 200 is empty or `{}` and says nothing more.
-      if (res.status === 200) return revoked()
-      const { code, description } = oauthError(res)
-      const said = code ? ` ${code}${description ? ` (${redact(description)})` : ''}` : ''
-      if (res.status === 400 && code === 'invalid_token') {
-        return alreadyRevoked(
-          `Google answered invalid_token${description ? ` (${redact(description)})` : ''}`,
-        )
-      }
-      if (res.status === 429 || res.status >= 500) {
-        return failed({
-          retryable: true,
-          status: res.status,
-          reason: `Google answered HTTP ${res.status}${said}`,
-          ...(res.retryAfterMs !== undefined ? { retryAfterMs: res.retryAfterMs } : {}),
-          suggestedFix: 'Google is unavailable or rate limiting; retry later.',
-        })
-      }
-      return failed({
-        retryable: false,
-        status: res.status,
-        reason: `Google refused the revocation: HTTP ${res.status}${said}`,
-        suggestedFix:
-          res.status === 400
-            ? 'Check that the token was issued by Google; it cannot be revoked as sent.'
-            : `Check revocationEndpoint (${revocationEndpoint}); Google answers POST ${GOOGLE_REVOCATION_ENDPOINT}.`,
-      })
-    },
-  } satisfies RevocationAdapter
-}
+/** Options of {@link google}: `{ toolkit?, revocationEndpoint? }`. */
+export type GoogleOptions = Parameters<typeof google>[0]

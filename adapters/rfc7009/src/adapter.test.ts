@@ -5,8 +5,9 @@ import { type AdapterContractOptions, describeRevocationAdapter } from '@revokit
 import nock from 'nock'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { canary, captureLogger, dispatcher, errorText, thrown } from '../test/helpers'
-import { DISCOVERY_FAILURE_TTL_MS, type Rfc7009Options, rfc7009 } from './adapter'
+import { type Rfc7009Options, rfc7009 } from './adapter'
 import { metadataUrls } from './discovery'
+import { DISCOVERY_FAILURE_TTL_MS } from './revoke'
 
 const AS = 'https://as.example.test'
 const ENDPOINT = `${AS}/oauth/revoke`
@@ -46,7 +47,7 @@ function recorder() {
   return { seen, answer }
 }
 
-// nock's types predate its Fetch-Request reply functions (see HOUSE.md: nock 15 + undici).
+// nock's types predate its Fetch-Request reply functions (nock 15 intercepts undici through them).
 type Reply = Parameters<nock.Interceptor['reply']>[0]
 const as = (fn: unknown) => fn as Reply
 

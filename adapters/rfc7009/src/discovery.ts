@@ -1,4 +1,10 @@
-import { endpointProblem, type FailedOutcome, failed, type HttpClient } from '@revokit/core'
+import {
+  endpointProblem,
+  type FailedOutcome,
+  failed,
+  type HttpClient,
+  isRetryableStatus,
+} from '@revokit/core'
 
 /** What an issuer's metadata says about revocation. */
 export type Discovered =
@@ -35,9 +41,9 @@ export function metadataUrls(issuer: string): readonly [rfc8414: string, openid:
   ]
 }
 
-// Texts from the metadata end up in reasons; keep them short and printable.
-const shown = (value: unknown) =>
-  JSON.stringify(typeof value === 'string' ? value.replace(/[^\x20-\x7e]/g, '?').slice(0, 200) : value)
+// Texts from the metadata end up in reasons: quoted (JSON escapes control characters), and whole,
+// because only the engine, after redacting, may shorten provider text.
+const shown = (value: unknown) => JSON.stringify(value)
 
 /**
  * Reads one metadata document. Returns what it says about revocation, or why it must not be used
@@ -86,7 +92,7 @@ export async function discover(http: HttpClient, issuer: string): Promise<Discov
     }
     status = res.status
     problems.push(`${url} answered HTTP ${res.status}`)
-    if (res.status === 408 || res.status === 429 || res.status >= 500) {
+    if (isRetryableStatus(res.status)) {
       unavailable = true
       if (res.retryAfterMs !== undefined) retryAfterMs = Math.max(retryAfterMs ?? 0, res.retryAfterMs)
     }

@@ -81,6 +81,21 @@ describe('slack: quirks', () => {
     expect(outcome?.type === 'failed' && outcome.suggestedFix).toMatch(/baseUrl/)
   })
 
+  it.each([
+    [501, false],
+    [505, false],
+    [408, true],
+    [502, true],
+  ])(
+    'HTTP %d is retryable: %s (the shared status rule; 501 and 505 are permanent)',
+    async (status, retryable) => {
+      const run = createContractRun(contract)
+      nock('https://slack.com').post('/api/auth.revoke').reply(status, '')
+      const { outcome } = await run.revoke('access_token')
+      expect(outcome).toMatchObject({ type: 'failed', retryable, status })
+    },
+  )
+
   it('GovSlack: baseUrl moves the whole Web API root', async () => {
     const run = createContractRun({
       ...contract,

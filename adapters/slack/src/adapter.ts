@@ -2,10 +2,11 @@ import {
   alreadyRevoked,
   checkEndpoint,
   failed,
+  failedFromResponse,
   parseAdapterOptions,
   type RevocationAdapter,
   revoked,
-  TOOLKIT_SLUG,
+  toolkitSlugSchema,
 } from '@revokit/core'
 import * as z from 'zod'
 
@@ -32,14 +33,15 @@ export const SLACK_DEAD_TOKEN_ERRORS: ReadonlySet<string> = new Set([
   'account_inactive',
 ])
 
-const slug = z.string().regex(TOOLKIT_SLUG, 'must be a lowercase slug such as "slack"')
-
 const baseUrl = z.string().superRefine(checkEndpoint('baseUrl'))
+
+const RATE_LIMIT_FIX =
+  'Retry after the wait Slack asked for (auth.revoke is Tier 3: about 50 calls a minute).'
 
 /** Options of {@link slack}, validated when the adapter is created. */
 export const slackOptionsSchema = z.strictObject({
   /** The toolkit slug to serve. @default 'slack' */
-  toolkit: slug.optional(),
+  toolkit: toolkitSlugSchema({ examples: 'slack' }).optional(),
   /** The Web API root, for GovSlack (and tests). @default 'https://slack.com/api' */
   baseUrl: baseUrl.optional(),
 })
@@ -54,7 +56,7 @@ export type SlackOptions = z.input<typeof slackOptionsSchema>
  *
  * - `{ ok: true, revoked: true }` → revoked
  * - `token_revoked`, `invalid_auth`, `account_inactive` → already revoked
- * - `ratelimited`, or HTTP 429 with `Retry-After` → retryable
+ * - `ratelimited`, or HTTP 429 with `Retry-After` → retryable; so are 408, 500, 502, 503, 504
  * - any other error → failed, not retryable
  *
  * Slack has no way to revoke a refresh token (token rotation), so only access tokens are
@@ -83,21 +85,13 @@ export function slack(options: SlackOptions = {}): RevocationAdapter {
         method: 'POST',
         headers: { authorization: `Bearer ${request.token}` },
       })
-      if (res.status === 429 || res.status >= 500) {
-        return failed({
-          retryable: true,
-          status: res.status,
-          reason: `Slack answered HTTP ${res.status}${res.status === 429 ? ' (rate limited)' : ''}`,
-          ...(res.retryAfterMs !== undefined ? { retryAfterMs: res.retryAfterMs } : {}),
-          suggestedFix:
-            'Retry after the wait Slack asked for (auth.revoke is Tier 3: about 50 calls a minute).',
-        })
-      }
       if (res.status !== 200) {
-        return failed({
-          retryable: false,
-          status: res.status,
-          reason: `Slack answered HTTP ${res.status}, not a Web API answer`,
+        // 429 and the transient 5xx are "not now"; any other status is not the Web API answering
+        // (it answers even its errors with 200).
+        return failedFromResponse(res, {
+          provider: 'Slack',
+          detail: res.status === 429 ? ' (rate limited)' : '',
+          retryFix: RATE_LIMIT_FIX,
           suggestedFix: `Check baseUrl (${root}): it must be the Web API root, such as ${SLACK_API_URL}.`,
         })
       }
@@ -132,8 +126,7 @@ export function slack(options: SlackOptions = {}): RevocationAdapter {
           status: 200,
           reason: 'Slack answered ratelimited',
           ...(res.retryAfterMs !== undefined ? { retryAfterMs: res.retryAfterMs } : {}),
-          suggestedFix:
-            'Retry after the wait Slack asked for (auth.revoke is Tier 3: about 50 calls a minute).',
+          suggestedFix: RATE_LIMIT_FIX,
         })
       }
       return failed({

@@ -91,7 +91,7 @@ export interface FailedOutcome {
   readonly suggestedFix?: string
 }
 
-/** What one dispatch ended with (SPEC §3). */
+/** What one dispatch ended with: revoked, already revoked, unsupported, or failed. */
 export type RevokeOutcome = RevokedOutcome | AlreadyRevokedOutcome | UnsupportedOutcome | FailedOutcome
 
 /**

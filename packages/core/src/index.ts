@@ -14,7 +14,6 @@ export {
   unsupported,
 } from './adapter'
 export { type AdapterDefinition, defineAdapter, isAdapterDefinition } from './definition'
-export type { SubjectReport } from './dispatch'
 export {
   type AccountPage,
   type CallOptions,
@@ -57,6 +56,10 @@ export {
   toAccount,
 } from './model'
 export { type OptionsSchema, parseAdapterOptions, TOOLKIT_SLUG } from './options'
+export { failedFromResponse, type ResponseFailureOptions } from './provider/failed'
+export { dottedPath, type FormatIssuesOptions, formatIssues, type SchemaIssue } from './provider/issues'
+export { type OAuthError, parseOAuthError } from './provider/oauth-error'
+export { type ToolkitSlugOptions, toolkitSlugMessage, toolkitSlugSchema } from './provider/slug'
 export {
   createRedactor,
   isSecretKey,
@@ -71,10 +74,23 @@ export { createAdapterRegistry } from './registry'
 export {
   type BackoffOptions,
   backoffDelay,
+  isRetryableStatus,
   parseRetryAfter,
   RETRYABLE_ERROR_CODES,
   RETRYABLE_STATUSES,
 } from './retry'
+export {
+  createDispatchRuntime,
+  DeadlineWatch,
+  type DispatchLimits,
+  type DispatchRuntime,
+  type DispatchRuntimeOptions,
+  dispatchSubject,
+  revokeRequestFor,
+  type SubjectDispatch,
+} from './revoke/dispatch'
+export { planRevoke } from './revoke/plan'
+export type { DispatchReport, SubjectReport } from './revoke/run'
 export type {
   AuditEvent,
   AuditEventType,
@@ -86,13 +102,13 @@ export type {
 } from './store'
 export { OPERATIONS, type Operation, TRANSITIONS, type Transition, transition } from './transitions'
 export {
-  type AttemptBudget,
   createHttpTransport,
   type HttpClient,
   type HttpRequestInit,
   type HttpResponse,
   type HttpTransport,
   type HttpTransportOptions,
+  requestSecrets,
   TransportError,
   type TransportErrorKind,
   type TransportScope,

@@ -16,7 +16,7 @@ import type { AccountStatus } from './model'
 import type { Operation } from './transitions'
 
 // A model-based test: random sequences of operations run against the real engine and against a
-// model that knows only SPEC §2's table (parsed from the SPEC text) and what the provider will
+// model that knows only the lifecycle transition table (parsed from its text in test/spec-table.ts) and what the provider will
 // answer. After every step the engine must agree with the model, and the stored state must be
 // one the table allows.
 
@@ -60,7 +60,7 @@ const ANSWERS: Record<Answer, Record<'access_token' | 'refresh_token', RevokeOut
   mixed: { access_token: revoked(), refresh_token: failed({ retryable: false, reason: 'HTTP 500' }) },
 }
 
-/** What SPEC §4 says a revoke of an ACTIVE account ends in, given the provider's answers. */
+/** What a revoke of an ACTIVE account ends in, given the provider's answers. */
 const REVOKE_ENDS: Record<Answer, { status: number; to: AccountStatus }> = {
   revoked: { status: 200, to: 'REVOKED' },
   already: { status: 200, to: 'REVOKED' },
@@ -69,7 +69,7 @@ const REVOKE_ENDS: Record<Answer, { status: number; to: AccountStatus }> = {
   unsupported: { status: 400, to: 'ACTIVE' },
 }
 
-describe('model-based: random operation sequences never leave the SPEC §2 table', () => {
+describe('model-based: random operation sequences never leave the transition table', () => {
   const table = specTable()
 
   it('the engine agrees with the model after every step', async () => {
@@ -141,7 +141,7 @@ describe('model-based: random operation sequences never leave the SPEC §2 table
           })
           entry.status = expected.to
 
-          // The stored state agrees with the model, and respects SPEC §4's invariants.
+          // The stored state agrees with the model, and respects the revoke's invariants (never REVOKED without a dead token).
           const stored = await store.get(entry.id)
           expect(stored?.status).toBe(entry.status)
           expect(stored?.claim).toBeNull()

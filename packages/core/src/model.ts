@@ -10,7 +10,7 @@ export type TokenSubject = 'access_token' | 'refresh_token'
  */
 export const TOKEN_SUBJECTS: readonly TokenSubject[] = ['refresh_token', 'access_token']
 
-/** The six lifecycle states of a connected account (SPEC §2). */
+/** The six lifecycle states of a connected account. */
 export type AccountStatus = 'INITIATED' | 'ACTIVE' | 'INACTIVE' | 'EXPIRED' | 'REVOKED' | 'DELETED'
 
 /** Every status, in lifecycle order. */
@@ -96,7 +96,7 @@ export interface AccountRecord extends ConnectedAccount {
   readonly lastFailedRevoke: FailedRevoke | null
 }
 
-/** What happened to one subject during a revoke (SPEC §4 step 7). */
+/** What happened to one subject during a revoke, as the revoke answer's `subjects` reports it. */
 export type SubjectOutcome = 'revoked' | 'already_revoked' | 'unsupported' | 'failed' | 'not_held'
 
 /** Every subject mapped to what happened to it. */

@@ -1,4 +1,5 @@
 import { RevokitError } from './errors'
+import { formatIssues, type SchemaIssue } from './provider/issues'
 
 /** What a toolkit slug looks like: `google`, `gmail`, `acme-id`. */
 export const TOOLKIT_SLUG = /^[a-z0-9][a-z0-9_-]{0,63}$/
@@ -12,14 +13,7 @@ export interface OptionsSchema<T> {
     | { success: true; data: T }
     | {
         success: false
-        error: {
-          issues: ReadonlyArray<{
-            path: ReadonlyArray<PropertyKey>
-            message: string
-            code?: string
-            keys?: readonly string[]
-          }>
-        }
+        error: { issues: ReadonlyArray<SchemaIssue> }
       }
 }
 
@@ -40,13 +34,8 @@ export function parseAdapterOptions<T>(
 ): T {
   const result = schema.safeParse(options ?? {})
   if (result.success) return result.data
-  const errors = result.error.issues.map((issue) => {
-    const where = issue.path.map(String).join('.') || 'options'
-    if (issue.code === 'unrecognized_keys' && issue.keys?.length) {
-      return `${where}: unknown option${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}`
-    }
-    return `${where}: ${issue.message}`
-  })
+  // The adapters' schemas word every message themselves ("is required: the client ID …").
+  const errors = formatIssues(result.error.issues, { root: 'options', noun: 'option', messages: 'schema' })
   throw new RevokitError('invalid_config', {
     message: `${about.adapter}(): invalid options: ${errors.join('; ')}`,
     suggestedFix: `Pass ${about.usage}.`,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { backoffDelay, parseRetryAfter } from './retry'
+import { backoffDelay, isRetryableStatus, parseRetryAfter, RETRYABLE_STATUSES } from './retry'
 
 describe('parseRetryAfter', () => {
   const now = Date.parse('2026-11-22T10:00:00Z')
@@ -31,5 +31,21 @@ describe('backoffDelay', () => {
       100, 200, 400, 800,
     ])
     expect(backoffDelay(10, { baseMs: 100, maxMs: 1000, random: high })).toBe(1000)
+  })
+})
+
+describe('isRetryableStatus', () => {
+  it.each([408, 429, 500, 502, 503, 504])('%d is transient: retry', (status) => {
+    expect(isRetryableStatus(status)).toBe(true)
+  })
+  it.each([200, 204, 400, 401, 403, 404, 409, 422, 501, 505, 511])(
+    '%d is an answer: do not retry',
+    (status) => {
+      expect(isRetryableStatus(status)).toBe(false)
+    },
+  )
+  it('is the same rule as RETRYABLE_STATUSES, which the transport retries on', () => {
+    for (let status = 100; status < 600; status++)
+      expect(isRetryableStatus(status)).toBe(RETRYABLE_STATUSES.has(status))
   })
 })

@@ -1,5 +1,28 @@
-/** HTTP statuses worth retrying: the server or a proxy says "not now", not "no". */
+/**
+ * HTTP statuses worth retrying: the server or a proxy says "not now", not "no". The one rule the
+ * transport (its retry level) and every adapter (its outcome's `retryable`) share:
+ *
+ * - 408 Request Timeout: the server gave up waiting for the request; sending it again is the fix.
+ * - 429 Too Many Requests: rate limited, usually with `Retry-After`.
+ * - 500 Internal Server Error, 502 Bad Gateway, 503 Service Unavailable, 504 Gateway Timeout:
+ *   the server or a gateway failed on this attempt.
+ *
+ * Not 501 Not Implemented (the server does not support the method: permanent until someone
+ * changes the server or the adapter's request), nor 505 HTTP Version Not Supported (the same
+ * request fails the same way), nor any other 5xx whose meaning is not "try later".
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc9110#section-15.6
+ * @see https://www.rfc-editor.org/rfc/rfc6585#section-4
+ */
 export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504])
+
+/**
+ * True when an HTTP status means "not now" rather than "no": see {@link RETRYABLE_STATUSES}.
+ * @see https://www.rfc-editor.org/rfc/rfc9110#section-15.6
+ */
+export function isRetryableStatus(status: number): boolean {
+  return RETRYABLE_STATUSES.has(status)
+}
 
 /** Error codes of transient network failures (Node's and undici's). */
 export const RETRYABLE_ERROR_CODES: ReadonlySet<string> = new Set([

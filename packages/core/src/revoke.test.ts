@@ -345,9 +345,7 @@ describe('revoke: failures', () => {
       script: {
         access_token: [
           () => {
-            throw new TransportError('network', 'POST https://p.example/revoke failed: ECONNRESET', {
-              attempts: 1,
-            })
+            throw new TransportError('network', 'POST https://p.example/revoke failed: ECONNRESET')
           },
           revoked(),
         ],

@@ -16,6 +16,12 @@ describe('engine writes that remove credential values ask the store to scrub', (
         writes.push({ status: next.status, claimed: next.claim !== null, scrub: options?.scrub === true })
         return inner.compareAndSet(id, expectedVersion, next, events, options)
       },
+      // The narrow claim write changes nothing but the claim, so it never removes a secret.
+      async claim(id, expectedVersion, claim) {
+        const current = await inner.get(id)
+        writes.push({ status: current?.status ?? 'missing', claimed: claim !== null, scrub: false })
+        return inner.claim(id, expectedVersion, claim)
+      },
     }
     return { store, writes }
   }

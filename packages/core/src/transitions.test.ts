@@ -47,7 +47,7 @@ function apply(engine: Engine, op: Operation, id: string) {
   }
 }
 
-describe('SPEC §2 transition table, every cell through the engine', () => {
+describe('the transition table, every cell through the engine', () => {
   const table = specTable()
   it('has all 36 cells', () => expect(table.size).toBe(36))
 

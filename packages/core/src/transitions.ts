@@ -3,7 +3,7 @@ import type { AccountStatus } from './model'
 /** An operation that moves an account through its lifecycle. */
 export type Operation = 'activate' | 'disable' | 'enable' | 'expire' | 'revoke' | 'delete'
 
-/** Every operation, in SPEC §2 column order. */
+/** Every operation, in the transition table's column order. */
 export const OPERATIONS: readonly Operation[] = [
   'activate',
   'disable',
@@ -26,8 +26,9 @@ const conflict: Transition = { allowed: false, status: 409 }
 const gone: Transition = { allowed: false, status: 404 }
 
 /**
- * SPEC §2, cell for cell. This table is the only place that decides whether an operation is
- * allowed; the engine asks it for every transition, revoke included.
+ * The lifecycle of a connected account, cell for cell: rows are the current status, columns the
+ * operation. This table is the only place that decides whether an operation is allowed; the
+ * engine asks it for every transition, revoke included.
  */
 export const TRANSITIONS: Readonly<Record<AccountStatus, Readonly<Record<Operation, Transition>>>> = {
   INITIATED: {

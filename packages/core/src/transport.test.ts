@@ -1,10 +1,11 @@
 import nock from 'nock'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { canary, captureLogger, localServer } from '../test/helpers'
-import { createRedactor } from './redact'
 import {
   createHttpTransport,
+  type HttpRequestInit,
   type HttpTransportOptions,
+  requestSecrets,
   TransportError,
   type TransportScope,
 } from './transport'
@@ -17,17 +18,13 @@ afterEach(async () => {
 })
 
 function client(options: HttpTransportOptions = {}, scope: Partial<TransportScope> = {}) {
-  const transport = createHttpTransport({ backoff: { baseMs: 10, maxMs: 20 }, ...options })
+  const transport = createHttpTransport(options)
   transports.push(transport)
-  const budget = scope.budget ?? { used: 0, max: 3 }
   return {
-    budget,
     http: transport.client({
-      signal: scope.signal ?? AbortSignal.timeout(10_000),
       deadline: scope.deadline ?? Date.now() + 10_000,
-      budget,
+      ...(scope.cancel ? { cancel: scope.cancel } : {}),
       ...(scope.logger ? { logger: scope.logger } : {}),
-      ...(scope.redact ? { redact: scope.redact } : {}),
     }),
   }
 }
@@ -47,60 +44,17 @@ async function thrown(promise: Promise<unknown>): Promise<TransportError> {
   return error
 }
 
-describe('transport: retries', () => {
-  it('retries 503 then returns the 200, within the attempt budget', async () => {
-    const s = await server((_req, res, n) => {
-      res.writeHead(n < 3 ? 503 : 200).end(n < 3 ? 'busy' : 'ok')
-    })
-    const { http, budget } = client()
+describe('transport: one attempt per request', () => {
+  it('sends exactly once and hands back whatever the provider answered: retrying is the dispatch loop’s job', async () => {
+    const s = await server((_req, res) => res.writeHead(503, { 'retry-after': '7' }).end('busy'))
+    const { http } = client()
     const res = await http.request(`${s.url}/revoke`, { method: 'POST', body: 'token=x' })
-    expect(res).toMatchObject({ status: 200, body: 'ok', attempts: 3 })
-    expect(s.hits.map((h) => h.body)).toEqual(['token=x', 'token=x', 'token=x'])
-    expect(budget.used).toBe(3)
+    expect(res).toMatchObject({ status: 503, body: 'busy' })
+    expect(res.retryAfterMs).toBe(7000)
+    expect(s.hits.map((h) => h.body)).toEqual(['token=x'])
   })
 
-  it('gives the last 5xx response back when the budget is spent', async () => {
-    const s = await server((_req, res) => res.writeHead(502).end('bad gateway'))
-    const { http } = client({}, { budget: { used: 0, max: 2 } })
-    const res = await http.request(`${s.url}/revoke`, { method: 'POST', body: 'a=1' })
-    expect(res).toMatchObject({ status: 502, attempts: 2 })
-    expect(s.hits.length).toBe(2)
-  })
-
-  it('retries 429 and honours Retry-After in seconds', async () => {
-    const s = await server((_req, res, n) => {
-      if (n === 1) res.writeHead(429, { 'retry-after': '1' }).end()
-      else res.writeHead(200).end('ok')
-    })
-    const { http } = client()
-    const res = await http.request(`${s.url}/r`, { method: 'POST', body: 'a=1' })
-    expect(res.status).toBe(200)
-    const [first, second] = s.hits
-    expect((second?.at ?? 0) - (first?.at ?? 0)).toBeGreaterThanOrEqual(950)
-  })
-
-  it('honours Retry-After as an HTTP-date', async () => {
-    const s = await server((_req, res, n) => {
-      if (n === 1) res.writeHead(503, { 'retry-after': new Date(Date.now() + 1500).toUTCString() }).end()
-      else res.writeHead(200).end('ok')
-    })
-    const { http } = client()
-    expect((await http.request(`${s.url}/r`, { method: 'POST', body: 'a=1' })).status).toBe(200)
-    const [first, second] = s.hits
-    // HTTP-dates have one-second resolution, so the wait is at least ~0.5 s.
-    expect((second?.at ?? 0) - (first?.at ?? 0)).toBeGreaterThanOrEqual(450)
-  })
-
-  it('does not wait for a Retry-After beyond the deadline: returns at once with retryAfterMs', async () => {
-    const s = await server((_req, res) => res.writeHead(503, { 'retry-after': '120' }).end())
-    const { http } = client({}, { deadline: Date.now() + 2_000 })
-    const res = await http.request(`${s.url}/r`, { method: 'POST', body: 'a=1' })
-    expect(res.status).toBe(503)
-    expect(res.retryAfterMs).toBeGreaterThan(110_000)
-    expect(s.hits.length).toBe(1)
-  })
-
-  it('never retries a 4xx other than 408 and 429', async () => {
+  it('reads a JSON body once, on demand', async () => {
     const s = await server((_req, res) =>
       res.writeHead(400, { 'content-type': 'application/json' }).end('{"error":"invalid_token"}'),
     )
@@ -108,45 +62,57 @@ describe('transport: retries', () => {
     const res = await http.request(`${s.url}/r`, { method: 'POST', body: 'a=1' })
     expect(res.status).toBe(400)
     expect(res.json()).toEqual({ error: 'invalid_token' })
+    expect(res.json()).toBe(res.json())
     expect(s.hits.length).toBe(1)
   })
 
-  it('retries a connection reset, then reports a retryable network error', async () => {
+  it('a connection reset is one retryable network error', async () => {
     const s = await server((req) => req.socket.destroy())
     const { http } = client()
     const error = await thrown(http.request(`${s.url}/r`, { method: 'POST', body: 'a=1' }))
-    expect(error).toMatchObject({ kind: 'network', retryable: true, attempts: 3 })
-    expect(s.hits.length).toBe(3)
-  })
-
-  it('recovers when a reset is followed by an answer', async () => {
-    const s = await server((req, res, n) => (n === 1 ? req.socket.destroy() : res.writeHead(200).end('ok')))
-    const { http } = client()
-    expect((await http.request(`${s.url}/r`, { method: 'POST', body: 'a=1' })).status).toBe(200)
-  })
-
-  it('retry: false makes exactly one attempt', async () => {
-    const s = await server((_req, res) => res.writeHead(503).end())
-    const { http } = client()
-    expect((await http.request(`${s.url}/r`, { retry: false })).status).toBe(503)
+    expect(error).toMatchObject({ kind: 'network', retryable: true })
     expect(s.hits.length).toBe(1)
+  })
+
+  it('records every request it sent in the scope, so its secrets can be worked out later', async () => {
+    const s = await server((_req, res) => res.writeHead(200).end())
+    const transport = createHttpTransport()
+    transports.push(transport)
+    const sent: HttpRequestInit[] = []
+    const init: HttpRequestInit = {
+      method: 'POST',
+      body: 'token=fake-token-9',
+      headers: { authorization: 'Bearer fake-b-9' },
+    }
+    await transport.send({ deadline: Date.now() + 5_000, sent }, `${s.url}/r`, init)
+    expect(sent).toEqual([init])
+    expect(requestSecrets(init)).toEqual(
+      expect.arrayContaining(['fake-token-9', 'Bearer fake-b-9', 'fake-b-9']),
+    )
   })
 })
 
 describe('transport: time limits', () => {
-  it('times out an attempt that never answers, retries, then reports a retryable timeout', async () => {
+  it('times out an attempt that never answers: a retryable timeout', async () => {
     const s = await server(() => {}) // accepts, never answers
-    const { http } = client({ timeoutMs: 300 }, { budget: { used: 0, max: 2 } })
+    const { http } = client({ timeoutMs: 300 })
     const error = await thrown(http.request(`${s.url}/r`, { method: 'POST', body: 'a=1' }))
     expect(error).toMatchObject({ kind: 'timeout', retryable: true })
-    expect(s.hits.length).toBe(2)
+    expect(s.hits.length).toBe(1)
   })
 
-  it('stops at the deadline signal even while a provider hangs', async () => {
+  it('stops at the deadline even while a provider hangs, with no signal needed', async () => {
+    const s = await server(() => {})
+    const { http } = client({ timeoutMs: 60_000 }, { deadline: Date.now() + 300 })
+    const error = await thrown(http.request(`${s.url}/r`, { method: 'POST', body: 'a=1' }))
+    expect(error).toMatchObject({ kind: 'deadline', retryable: true })
+  })
+
+  it('stops when the caller’s signal aborts', async () => {
     const s = await server(() => {})
     const { http } = client(
       { timeoutMs: 60_000 },
-      { signal: AbortSignal.timeout(300), deadline: Date.now() + 300 },
+      { cancel: AbortSignal.timeout(200), deadline: Date.now() + 60_000 },
     )
     const error = await thrown(http.request(`${s.url}/r`, { method: 'POST', body: 'a=1' }))
     expect(error).toMatchObject({ kind: 'deadline', retryable: true })
@@ -195,7 +161,7 @@ describe('transport: secrets', () => {
     const bearer = canary('bearer')
     const s = await server((req) => req.socket.destroy())
     const logger = captureLogger()
-    const { http } = client({}, { logger, redact: createRedactor() })
+    const { http } = client({}, { logger })
     const basic = Buffer.from(`client-id:${encodeURIComponent(secret)}`).toString('base64')
     const errors = await Promise.all([
       thrown(
@@ -236,19 +202,22 @@ describe('transport: nock sees the production undici path', () => {
     nock.enableNetConnect()
   })
 
-  it('is intercepted through the pooled Agent and the retry interceptor', async () => {
+  it('is intercepted through the pooled Agent and the dispatch handler', async () => {
     const scope = nock('https://oauth2.example.test')
       .post('/revoke', 'token=fake-token-2')
       .reply(503, '', { 'retry-after': '0' })
       .post('/revoke', 'token=fake-token-2')
-      .reply(200, {})
+      .reply(200, { ok: true }, { 'x-multi': ['a', 'b'] })
     const { http } = client()
-    const res = await http.request('https://oauth2.example.test/revoke', {
-      method: 'POST',
+    const init = {
+      method: 'POST' as const,
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: 'token=fake-token-2',
-    })
-    expect(res).toMatchObject({ status: 200, attempts: 2 })
+    }
+    expect((await http.request('https://oauth2.example.test/revoke', init)).status).toBe(503)
+    const res = await http.request('https://oauth2.example.test/revoke', init)
+    expect(res).toMatchObject({ status: 200, headers: expect.objectContaining({ 'x-multi': 'a, b' }) })
+    expect(res.json()).toEqual({ ok: true })
     expect(scope.isDone()).toBe(true)
   })
 

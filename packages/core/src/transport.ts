@@ -1,13 +1,7 @@
-import { Agent, type Dispatcher, interceptors, request as undiciRequest } from 'undici'
+import { Agent, type Dispatcher } from 'undici'
 import { type Logger, silentLogger } from './logger'
-import { isSecretKey, learningRedactor, redact as patternRedact, type Redactor } from './redact'
-import {
-  type BackoffOptions,
-  backoffDelay,
-  parseRetryAfter,
-  RETRYABLE_ERROR_CODES,
-  RETRYABLE_STATUSES,
-} from './retry'
+import { isSecretKey } from './redact'
+import { parseRetryAfter } from './retry'
 
 /** One HTTP request an adapter makes. */
 export interface HttpRequestInit {
@@ -20,8 +14,6 @@ export interface HttpRequestInit {
    * Authorization header, and secret-named form or JSON fields of `body`).
    */
   secrets?: readonly (string | undefined)[]
-  /** Set `false` for a request that must not be retried. @default true */
-  retry?: boolean
 }
 
 /** A provider's answer, fully read (bodies are capped, so this is safe). */
@@ -32,10 +24,8 @@ export interface HttpResponse {
   readonly body: string
   /** The body parsed as JSON, or `undefined` when it is empty or not JSON. */
   json(): unknown
-  /** The final response's `Retry-After`, in ms from when it arrived. */
+  /** The response's `Retry-After`, in ms from when it arrived. */
   readonly retryAfterMs: number | undefined
-  /** How many attempts this request took. */
-  readonly attempts: number
 }
 
 /** The HTTP client an adapter gets in its {@link RevokeContext}. */
@@ -51,23 +41,23 @@ const TRANSPORT_BRAND = Symbol.for('@revokit/core.TransportError')
 /**
  * Thrown by {@link HttpClient.request} when there is no response to classify. The engine turns
  * it into a failed outcome (retryable when `retryable`), so adapters usually let it propagate.
+ * Its message names the method, origin and path and an error code, never a query, a header or
+ * a body, so it carries no credential.
  */
 export class TransportError extends Error {
   override readonly name = 'TransportError'
   readonly kind: TransportErrorKind
   readonly retryable: boolean
-  readonly attempts: number
   readonly suggestedFix: string | undefined
 
   constructor(
     kind: TransportErrorKind,
     message: string,
-    options: { attempts: number; suggestedFix?: string; cause?: unknown },
+    options: { suggestedFix?: string; cause?: unknown } = {},
   ) {
     super(message)
     this.kind = kind
     this.retryable = kind === 'network' || kind === 'timeout' || kind === 'deadline'
-    this.attempts = options.attempts
     this.suggestedFix = options.suggestedFix
     if (options.cause !== undefined) {
       Object.defineProperty(this, 'cause', { value: options.cause, enumerable: false, writable: true })
@@ -84,22 +74,18 @@ export class TransportError extends Error {
   }
 }
 
-/** How many attempts one subject may spend, shared by transport retries and engine retries. */
-export interface AttemptBudget {
-  used: number
-  readonly max: number
-}
-
-/** The limits one dispatch runs under. */
+/** The limits and the bookkeeping of one dispatch's requests. */
 export interface TransportScope {
-  readonly signal: AbortSignal
-  /** Epoch ms. */
+  /** Epoch ms: no request outlives it (its timeouts shrink to fit). */
   readonly deadline: number
-  readonly budget: AttemptBudget
+  /** Aborts every request of the scope early (a caller gave up). */
+  readonly cancel?: AbortSignal | undefined
   readonly logger?: Logger
-  readonly redact?: Redactor
-  /** Told every secret a request puts on the wire (lazily), so the caller can hide them too. */
-  readonly learn?: (secrets: () => readonly string[]) => void
+  /**
+   * Every request the scope sent, kept as data so the secrets it put on the wire can be worked
+   * out ({@link requestSecrets}) only if some text ever needs redacting.
+   */
+  readonly sent?: HttpRequestInit[]
 }
 
 /** Options of {@link createHttpTransport}. */
@@ -113,33 +99,42 @@ export interface HttpTransportOptions {
   timeoutMs?: number
   /** Larger response bodies are refused. Revocation answers are tiny. @default 65536 */
   maxResponseBytes?: number
-  /** Retry delays when the provider gives no `Retry-After`. */
-  backoff?: BackoffOptions
   /** @default 'revokit' */
   userAgent?: string
   /** @default Date.now */
   clock?: () => number
 }
 
-/** Makes {@link HttpClient}s bound to one dispatch's deadline and attempt budget. */
+/** Sends adapters' requests; one per engine, shared by every dispatch. */
 export interface HttpTransport {
+  /** Sends one request under `scope`'s deadline, exactly once (retries are the engine's). */
+  send(scope: TransportScope, url: string | URL, init?: HttpRequestInit): Promise<HttpResponse>
+  /** An {@link HttpClient} bound to one scope. */
   client(scope: TransportScope): HttpClient
   /** Closes the pooled connections if the transport created them. */
   close(): Promise<void>
 }
 
-const RETRIED_METHODS: Dispatcher.HttpMethod[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']
+interface Target {
+  readonly origin: string
+  readonly path: string
+  /** origin + pathname: what messages and logs name (never the query). */
+  readonly where: string
+}
+
+// Adapters call a handful of fixed endpoints; parsing each URL once saves a WHATWG parse per request.
+const TARGET_CACHE_SIZE = 256
 
 /**
- * The transport every adapter's requests go through. Retries use undici's own retry
- * interceptor with a revokit policy: only network errors, 408/429/5xx; `Retry-After` (seconds
- * or HTTP-date) wins over exponential backoff with jitter; never past the deadline or the
- * subject's attempt budget. Redirects are never followed: a revocation request carries a token
- * and often a client secret, and must not be replayed at another origin.
+ * The transport every adapter's requests go through: one attempt per request on a pooled
+ * keep-alive undici `Agent`, read into a string by a minimal dispatch handler (no stream per
+ * response), with a per-attempt timeout that shrinks to the dispatch's deadline, a body cap, and
+ * no redirects: a revocation request carries a token and often a client secret, and must not be
+ * replayed at another origin. It never retries: the engine retries whole dispatches, once, in
+ * one place, with one attempt budget, honouring `Retry-After`.
  *
- * @see https://github.com/nodejs/undici/blob/main/docs/docs/api/RetryHandler.md (the interceptor)
- * @see https://www.rfc-editor.org/rfc/rfc9110#section-10.2.3 (Retry-After)
- * @see https://www.rfc-editor.org/rfc/rfc6585#section-4 (429 Too Many Requests)
+ * @see https://github.com/nodejs/undici/blob/main/docs/docs/api/Dispatcher.md#dispatcherdispatchoptions-handler
+ * @see https://www.rfc-editor.org/rfc/rfc9110#section-15.4 (redirects are not followed)
  */
 export function createHttpTransport(options: HttpTransportOptions = {}): HttpTransport {
   const timeoutMs = options.timeoutMs ?? 10_000
@@ -149,245 +144,262 @@ export function createHttpTransport(options: HttpTransportOptions = {}): HttpTra
   const owned = options.dispatcher
     ? undefined
     : new Agent({ keepAliveTimeout: 10_000, keepAliveMaxTimeout: 60_000, connect: { timeout: timeoutMs } })
-  const base = options.dispatcher ?? (owned as Agent)
-  const dispatcher = base.compose(
-    interceptors.retry({
-      throwOnError: false,
-      methods: RETRIED_METHODS,
-      statusCodes: [...RETRYABLE_STATUSES],
-      errorCodes: [...RETRYABLE_ERROR_CODES],
-    }),
-  )
+  const dispatcher = options.dispatcher ?? (owned as Agent)
+  const targets = new Map<string, Target>()
 
-  function client(scope: TransportScope): HttpClient {
-    const logger = scope.logger ?? silentLogger
-    // Building log fields costs allocations on the hot path; skip it when nobody listens.
-    const logging = logger !== silentLogger
-    return {
-      async request(url, init = {}) {
-        const target = new URL(url)
-        const where = `${target.origin}${target.pathname}`
-        const method = init.method ?? 'GET'
-        // Parsed only if something needs redacting (an error, a log line); success paths skip it.
-        let secrets: string[] | undefined
-        const sent = () => {
-          secrets ??= requestSecrets(init)
-          return secrets
-        }
-        scope.learn?.(sent)
-        const redactor = learningRedactor(scope.redact ?? patternRedact)
-        redactor.learn(sent)
-        const started = clock()
-        let attempts = 1
-        scope.budget.used += 1
-
-        const retry = (
-          err: Error & {
-            statusCode?: number
-            code?: string
-            headers?: Record<string, string | string[] | undefined>
-          },
-          state: { state: { counter: number } },
-          next: (err?: Error | null) => void,
-        ) => {
-          const retryable =
-            err.statusCode !== undefined
-              ? RETRYABLE_STATUSES.has(err.statusCode)
-              : err.code !== undefined && RETRYABLE_ERROR_CODES.has(err.code)
-          if (
-            !retryable ||
-            init.retry === false ||
-            scope.signal.aborted ||
-            scope.budget.used >= scope.budget.max
-          ) {
-            return next(err)
-          }
-          const retryAfter = parseRetryAfter(err.headers?.['retry-after'], clock())
-          const delay = retryAfter ?? backoffDelay(state.state.counter, options.backoff)
-          if (clock() + delay >= scope.deadline) return next(err)
-          scope.budget.used += 1
-          attempts += 1
-          if (logging) {
-            logger.debug(
-              { method, url: where, attempt: attempts, delayMs: delay, reason: err.statusCode ?? err.code },
-              'revokit: retrying request',
-            )
-          }
-          return setTimeout(() => next(null), delay)
-        }
-
-        // Read when it fails, so `attempts` counts the retries made by then.
-        const failed = (error: unknown) =>
-          failure(error, { method, where, attempts, timeoutMs, aborted: scope.signal.aborted, redactor })
-
-        let res: Dispatcher.ResponseData<unknown>
-        try {
-          res = await undiciRequest(target, {
-            method,
-            headers: { 'user-agent': userAgent, ...init.headers },
-            ...(init.body !== undefined ? { body: init.body } : {}),
-            signal: scope.signal,
-            dispatcher,
-            headersTimeout: timeoutMs,
-            bodyTimeout: timeoutMs,
-            retryOptions: { retry },
-          } as Parameters<typeof undiciRequest>[1])
-        } catch (error) {
-          throw failed(error)
-        }
-
-        if (res.statusCode >= 300 && res.statusCode < 400) {
-          await res.body.dump().catch(() => {})
-          const location = headerValue(res.headers.location)
-          let to = 'another location'
-          try {
-            const next = new URL(location ?? '', target)
-            to =
-              next.origin === target.origin
-                ? `${next.origin}${next.pathname}`
-                : `another origin (${next.origin})`
-          } catch {}
-          throw new TransportError(
-            'redirect',
-            redactor(
-              `${method} ${where} answered ${res.statusCode} redirecting to ${to}; revokit does not follow redirects`,
-            ),
-            {
-              attempts,
-              suggestedFix:
-                'Configure the final endpoint URL: revocation requests carry tokens and client secrets and are never replayed to a redirect target.',
-            },
-          )
-        }
-
-        let body: string
-        try {
-          body = await readCapped(res.body, maxResponseBytes, attempts)
-        } catch (error) {
-          if (error instanceof TransportError) throw error
-          throw failed(error)
-        }
-        const headers = flattenHeaders(res.headers)
-        if (logging) {
-          logger.debug(
-            { method, url: where, status: res.statusCode, attempts, ms: clock() - started },
-            'revokit: provider answered',
-          )
-        }
-        let parsed: { value: unknown } | undefined
-        return {
-          status: res.statusCode,
-          headers,
-          body,
-          json() {
-            if (!parsed) {
-              try {
-                parsed = { value: body.length ? JSON.parse(body) : undefined }
-              } catch {
-                parsed = { value: undefined }
-              }
-            }
-            return parsed.value
-          },
-          retryAfterMs: parseRetryAfter(headers['retry-after'], clock()),
-          attempts,
-        }
-      },
+  function target(url: string | URL): Target {
+    const key = typeof url === 'string' ? url : url.href
+    let found = targets.get(key)
+    if (!found) {
+      const parsed = new URL(key)
+      found = {
+        origin: parsed.origin,
+        path: `${parsed.pathname}${parsed.search}`,
+        where: `${parsed.origin}${parsed.pathname}`,
+      }
+      if (targets.size >= TARGET_CACHE_SIZE) targets.clear()
+      targets.set(key, found)
     }
+    return found
+  }
+
+  async function send(scope: TransportScope, url: string | URL, init: HttpRequestInit = {}) {
+    const to = target(url)
+    const method = init.method ?? 'GET'
+    scope.sent?.push(init)
+    const logger = scope.logger ?? silentLogger
+    const started = clock()
+    const left = scope.deadline - started
+    if (left <= 0 || scope.cancel?.aborted) throw deadlineError(method, to.where)
+    // The attempt's own timeout, cut short by the deadline: undici's parser timers enforce both.
+    const limit = Math.max(1, Math.min(timeoutMs, Math.ceil(left)))
+    const headers: Record<string, string> = { 'user-agent': userAgent }
+    if (init.headers) for (const name in init.headers) headers[name] = init.headers[name] as string
+
+    let answer: Answer
+    try {
+      answer = await new Promise<Answer>((resolve, reject) => {
+        const handler = new Collector(resolve, reject, maxResponseBytes, scope.cancel)
+        dispatcher.dispatch(
+          {
+            origin: to.origin,
+            path: to.path,
+            method,
+            headers,
+            body: init.body ?? null,
+            headersTimeout: limit,
+            bodyTimeout: limit,
+          },
+          handler,
+        )
+      })
+    } catch (error) {
+      if (error instanceof TransportError) throw error
+      const pastDeadline = clock() >= scope.deadline || scope.cancel?.aborted === true
+      throw failure(error, method, to.where, pastDeadline ? undefined : limit)
+    }
+
+    const status = answer.status
+    if (status >= 300 && status < 400) throw redirectError(method, to, status, answer.headers.location)
+    if (logger !== silentLogger) {
+      logger.debug({ method, url: to.where, status, ms: clock() - started }, 'revokit: provider answered')
+    }
+    return new Response(status, answer.headers, answer.body, clock())
   }
 
   return {
-    client,
+    send,
+    client: (scope) => ({ request: (url, init) => send(scope, url, init) }),
     async close() {
       await owned?.close()
     },
   }
 }
 
+interface Answer {
+  status: number
+  headers: Record<string, string>
+  body: string
+}
+
+/** The response an adapter reads; `json()` parses once, on demand. */
+class Response implements HttpResponse {
+  readonly status: number
+  readonly headers: Readonly<Record<string, string>>
+  readonly body: string
+  readonly #arrived: number
+  #parsed: { value: unknown } | undefined
+
+  constructor(status: number, headers: Record<string, string>, body: string, arrived: number) {
+    this.status = status
+    this.headers = headers
+    this.body = body
+    this.#arrived = arrived
+  }
+
+  json(): unknown {
+    if (!this.#parsed) {
+      try {
+        this.#parsed = { value: this.body.length ? JSON.parse(this.body) : undefined }
+      } catch {
+        this.#parsed = { value: undefined }
+      }
+    }
+    return this.#parsed.value
+  }
+
+  get retryAfterMs(): number | undefined {
+    return parseRetryAfter(this.headers['retry-after'], this.#arrived)
+  }
+}
+
+/**
+ * Collects one response into a string. Plain undici dispatch handler: no stream, no async
+ * resource, which is most of what `undici.request` costs on top of the socket.
+ */
+class Collector implements Dispatcher.DispatchHandler {
+  #status = 0
+  #headers: Record<string, string> = {}
+  #chunks: Buffer[] = []
+  #size = 0
+  #onAbort: (() => void) | undefined
+  readonly #resolve: (answer: Answer) => void
+  readonly #reject: (error: unknown) => void
+  readonly #max: number
+  readonly #signal: AbortSignal | undefined
+
+  constructor(
+    resolve: (answer: Answer) => void,
+    reject: (error: unknown) => void,
+    max: number,
+    signal: AbortSignal | undefined,
+  ) {
+    this.#resolve = resolve
+    this.#reject = reject
+    this.#max = max
+    this.#signal = signal
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    const signal = this.#signal
+    if (!signal) return
+    if (signal.aborted) {
+      controller.abort(new DOMException('aborted', 'AbortError'))
+      return
+    }
+    this.#onAbort = () => controller.abort(new DOMException('aborted', 'AbortError'))
+    signal.addEventListener('abort', this.#onAbort, { once: true })
+  }
+
+  onResponseStart(
+    _controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: Record<string, string | string[] | undefined>,
+  ): void {
+    this.#status = statusCode
+    const flat: Record<string, string> = {}
+    for (const name in headers) {
+      const value = headers[name]
+      if (value !== undefined) flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value
+    }
+    this.#headers = flat
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.#size += chunk.length
+    if (this.#size > this.#max) {
+      controller.abort(
+        new TransportError('response_too_large', `the provider's response exceeded ${this.#max} bytes`, {
+          suggestedFix:
+            'Check that the endpoint is a revocation endpoint; raise maxResponseBytes only if it is.',
+        }),
+      )
+      return
+    }
+    this.#chunks.push(chunk)
+  }
+
+  onResponseEnd(): void {
+    this.#detach()
+    const chunks = this.#chunks
+    const body =
+      chunks.length === 0
+        ? ''
+        : chunks.length === 1
+          ? (chunks[0] as Buffer).toString('utf8')
+          : Buffer.concat(chunks).toString('utf8')
+    this.#resolve({ status: this.#status, headers: this.#headers, body })
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.#detach()
+    this.#reject(error)
+  }
+
+  #detach() {
+    if (this.#onAbort) this.#signal?.removeEventListener('abort', this.#onAbort)
+    this.#onAbort = undefined
+  }
+}
+
+function deadlineError(method: string, where: string): TransportError {
+  return new TransportError('deadline', `${method} ${where} gave up: the revoke deadline passed`, {
+    suggestedFix: 'The provider is slow or unreachable; retry later or raise deadlineMs.',
+  })
+}
+
 function failure(
   error: unknown,
-  ctx: {
-    method: string
-    where: string
-    attempts: number
-    timeoutMs: number
-    aborted: boolean
-    redactor: Redactor
-  },
+  method: string,
+  where: string,
+  timeoutMs: number | undefined,
 ): TransportError {
-  const code = (error as { code?: unknown } | undefined)?.code
-  const label = `${ctx.method} ${ctx.where}`
-  const after = ctx.attempts === 1 ? '' : ` after ${ctx.attempts} attempts`
-  if (ctx.aborted) {
-    return new TransportError(
-      'deadline',
-      ctx.redactor(`${label} gave up: the revoke deadline passed${after}`),
-      {
-        attempts: ctx.attempts,
-        suggestedFix: 'The provider is slow or unreachable; retry later or raise deadlineMs.',
-        cause: error,
-      },
-    )
+  if (timeoutMs === undefined) {
+    const e = deadlineError(method, where)
+    Object.defineProperty(e, 'cause', { value: error, enumerable: false, writable: true })
+    return e
   }
+  const code = (error as { code?: unknown } | undefined)?.code
   if (
     code === 'UND_ERR_HEADERS_TIMEOUT' ||
     code === 'UND_ERR_BODY_TIMEOUT' ||
     code === 'UND_ERR_CONNECT_TIMEOUT'
   ) {
-    return new TransportError(
-      'timeout',
-      ctx.redactor(`${label} timed out after ${ctx.timeoutMs} ms${after}`),
-      {
-        attempts: ctx.attempts,
-        suggestedFix: 'The provider did not answer in time; retry later or raise timeoutMs.',
-        cause: error,
-      },
-    )
+    return new TransportError('timeout', `${method} ${where} timed out after ${timeoutMs} ms`, {
+      suggestedFix: 'The provider did not answer in time; retry later or raise timeoutMs.',
+      cause: error,
+    })
   }
   const what = typeof code === 'string' ? code : error instanceof Error ? error.name : 'unknown error'
-  return new TransportError('network', ctx.redactor(`${label} failed: ${what}${after}`), {
-    attempts: ctx.attempts,
+  return new TransportError('network', `${method} ${where} failed: ${what}`, {
     suggestedFix: 'Check that the endpoint is reachable from this host (DNS, firewall, proxy), then retry.',
     cause: error,
   })
 }
 
-async function readCapped(
-  body: Dispatcher.ResponseData<unknown>['body'],
-  max: number,
-  attempts: number,
-): Promise<string> {
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const chunk of body) {
-    size += (chunk as Buffer).length
-    if (size > max) {
-      body.destroy()
-      throw new TransportError('response_too_large', `the provider's response exceeded ${max} bytes`, {
-        attempts,
-        suggestedFix:
-          'Check that the endpoint is a revocation endpoint; raise maxResponseBytes only if it is.',
-      })
-    }
-    chunks.push(chunk as Buffer)
-  }
-  return Buffer.concat(chunks).toString('utf8')
+function redirectError(method: string, from: Target, status: number, location: string | undefined) {
+  let to = 'another location'
+  try {
+    const next = new URL(location ?? '', `${from.origin}${from.path}`)
+    to = next.origin === from.origin ? `${next.origin}${next.pathname}` : `another origin (${next.origin})`
+  } catch {}
+  return new TransportError(
+    'redirect',
+    `${method} ${from.where} answered ${status} redirecting to ${to}; revokit does not follow redirects`,
+    {
+      suggestedFix:
+        'Configure the final endpoint URL: revocation requests carry tokens and client secrets and are never replayed to a redirect target.',
+    },
+  )
 }
 
-function headerValue(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value
-}
-
-function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
-  const out: Record<string, string> = {}
-  for (const [name, value] of Object.entries(headers)) {
-    if (value !== undefined) out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value
-  }
-  return out
-}
-
-/** Values in a request that must never show up in a log or an error. */
-function requestSecrets(init: HttpRequestInit): string[] {
+/**
+ * The values a request put on the wire that must never show up in a log or an error: its
+ * declared `secrets`, secret-named headers (and the secret half of Basic credentials), and
+ * secret-named form or JSON body fields.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1 (Basic: form-encoded id:secret)
+ */
+export function requestSecrets(init: HttpRequestInit): string[] {
   const found: string[] = []
   for (const secret of init.secrets ?? []) if (secret) found.push(secret)
   for (const [name, value] of Object.entries(init.headers ?? {})) {
@@ -397,7 +409,6 @@ function requestSecrets(init: HttpRequestInit): string[] {
     if (credential) {
       found.push(credential)
       if (scheme?.toLowerCase() === 'basic') {
-        // Basic credentials are base64("id:secret"), each part form-encoded (RFC 6749 §2.3.1).
         // The client id is not a secret (GitHub puts it in the URL path); only the part after
         // the first colon is.
         const decoded = Buffer.from(credential, 'base64').toString('utf8')

@@ -2,15 +2,14 @@ import * as z from 'zod'
 import { RevokitError } from './errors'
 import { isAccountId } from './ids'
 import { ACCOUNT_STATUSES, type AccountStatus, type Credentials } from './model'
-import { TOOLKIT_SLUG } from './options'
+import { formatIssues } from './provider/issues'
+import { toolkitSlugSchema } from './provider/slug'
 import type { StoreCursor } from './store'
 
 const MAX_TOKEN_LENGTH = 16 * 1024
 const MAX_CREDENTIALS_BYTES = 64 * 1024
 
-const slug = z
-  .string()
-  .regex(TOOLKIT_SLUG, 'must be a lowercase slug such as "google" or "gmail" (a-z, 0-9, - and _)')
+const slug = toolkitSlugSchema()
 
 /** Credentials as the engine accepts them; provider extras pass through. */
 export const credentialsSchema = z
@@ -65,23 +64,13 @@ export function parseInput<T extends z.ZodType>(schema: T, value: unknown, what:
 
 /** A 400 `validation_failed` naming each field and what is wrong with it. */
 export function validationError(error: z.ZodError, what: string): RevokitError {
-  const errors = error.issues.map(
-    (issue) => `${issue.path.length ? issue.path.join('.') : what}: ${describe(issue)}`,
-  )
+  // zod's messages for a wrong type or value are replaced with plain ones that name no input.
+  const errors = formatIssues(error.issues, { root: what })
   return new RevokitError('validation_failed', {
     message: `Invalid ${what}: ${errors[0] ?? 'malformed input'}`,
     suggestedFix: `Fix the listed field${errors.length > 1 ? 's' : ''} of the ${what} and send it again.`,
     errors,
   })
-}
-
-function describe(issue: z.core.$ZodIssue): string {
-  // zod's messages can quote the received value; for credentials that would be a token.
-  if (issue.code === 'invalid_type') return `expected ${issue.expected}`
-  if (issue.code === 'unrecognized_keys')
-    return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}`
-  if (issue.code === 'invalid_value') return `must be one of ${issue.values.map(String).join(', ')}`
-  return issue.message
 }
 
 function jsonSize(value: unknown): number {

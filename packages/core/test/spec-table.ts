@@ -1,7 +1,7 @@
 import type { AccountStatus } from '../src/model'
 import type { Operation } from '../src/transitions'
 
-// SPEC §2's transition table, pasted verbatim. Tests read their expectations from this text,
+// The product's lifecycle transition table, pasted verbatim. Tests read their expectations from this text,
 // not from the engine's own table, so a wrong cell in the engine cannot agree with itself.
 export const SPEC_TABLE = `
 | from \\ operation | activate | disable | enable | expire | revoke | delete |
@@ -14,7 +14,7 @@ export const SPEC_TABLE = `
 | DELETED | 404 | 404 | 404 | 404 | 404 | 404 |
 `
 
-/** What SPEC §2 says one cell does. */
+/** What the table says one cell does. */
 export type SpecCell =
   | { kind: 'error'; status: 404 | 409 }
   | { kind: 'to'; status: AccountStatus; noop: boolean }

@@ -194,8 +194,8 @@ describe('grouped checkpoints (scrubDelayMs)', () => {
     const live = fakeSecret('live')
     await engine.create({ userId: 'keeper', toolkit: 'other', credentials: { access_token: live } })
 
-    const summary = await engine.revokeMany({ toolkits: ['test'] }, { concurrency: 8 })
-    expect(summary).toMatchObject({ total: 30, revoked: 30 })
+    const { items } = await engine.list({ toolkits: ['test'], limit: 100 })
+    await Promise.all(items.map((account) => engine.revoke(account.id)))
     // Deferred, not skipped: the checkpoint has not run yet, so the old page images are still there.
     expect(findOnDisk(path, dead).filter((files) => files.includes(`${path}-wal`))).toHaveLength(dead.length)
 
@@ -204,6 +204,15 @@ describe('grouped checkpoints (scrubDelayMs)', () => {
     expect(findOnDisk(path, dead).filter((files) => files.length > 0)).toEqual([])
     expect(filesContaining(path, live)).not.toEqual([])
     await expect(store.flush?.()).resolves.toBeUndefined()
+  })
+
+  it('revokeMany flushes before it returns: every dead value is gone from the files by then', async () => {
+    const { path, store } = setup({ scrubDelayMs: 600_000 })
+    const engine = createEngine({ store, adapters: [scriptedAdapter()] })
+    const dead = await accounts(engine, 30)
+    const summary = await engine.revokeMany({ toolkits: ['test'] }, { concurrency: 8 })
+    expect(summary).toMatchObject({ total: 30, revoked: 30 })
+    expect(findOnDisk(path, dead).filter((files) => files.length > 0)).toEqual([])
   })
 
   it('without flush(), a revoke’s dead values leave the files within scrubDelayMs', async () => {

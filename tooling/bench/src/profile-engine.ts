@@ -1,32 +1,99 @@
-// Profiles engine.revoke alone against the bench provider: node --cpu-prof src/profile-engine.ts
+// Where the client's CPU goes per revoked account: `pnpm --filter @revokit/bench profile`.
+// Profiles raw undici.request and engine.revoke (memory store, the published RFC 7009 adapter)
+// doing the same two POSTs per account against the bench provider in another process, then
+// prints self time per component in µs per account. PROFILE_OUT=dir keeps the .cpuprofile files.
 import { fork } from 'node:child_process'
 import { once } from 'node:events'
-import { writeFileSync } from 'node:fs'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { Session } from 'node:inspector/promises'
-import { createEngine, memoryStore, type RevocationAdapter, revoked } from '@revokit/core'
+import { join } from 'node:path'
+import { createEngine, memoryStore } from '@revokit/core'
+import { rfc7009 } from '@revokit/rfc7009'
+import { Agent, request } from 'undici'
+import { type CpuProfile, summarise } from './profile-summary.ts'
 
 const provider = fork(new URL('./provider.ts', import.meta.url), [], {
   stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
 })
 const [line] = (await once(provider.stdout!, 'data')) as [Buffer]
-const endpoint = `http://127.0.0.1:${line.toString().trim()}/revoke`
+const origin = `http://127.0.0.1:${line.toString().trim()}`
+const endpoint = `${origin}/revoke`
+const n = Number(process.env.N ?? 20_000)
+const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 64)
 const BASIC = `Basic ${Buffer.from('bench-client:bench-secret').toString('base64')}`
-const adapter: RevocationAdapter = {
-  toolkit: 'bench',
-  supportsAccess: true,
-  supportsRefresh: true,
-  async revoke(req, { http }) {
-    const res = await http.request(endpoint, {
-      method: 'POST',
-      headers: { authorization: BASIC, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ token: req.token, token_type_hint: req.subject }).toString(),
-    })
-    if (res.status !== 200) throw new Error(`HTTP ${res.status}`)
-    return revoked([])
-  },
+
+async function pool(count: number, fn: (i: number) => Promise<void>) {
+  let next = 0
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, count) }, async () => {
+      while (next < count) await fn(next++)
+    }),
+  )
 }
-const engine = createEngine({ store: memoryStore({ maxEventsPerAccount: 4 }), adapters: [adapter] })
-const n = Number(process.env.N ?? 4000)
+
+const agent = new Agent({ keepAliveTimeout: 30_000, connections: concurrency })
+const rawPost = async (token: string, hint: string) => {
+  const res = await request(endpoint, {
+    method: 'POST',
+    dispatcher: agent,
+    headers: { authorization: BASIC, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ token, token_type_hint: hint }).toString(),
+  })
+  await res.body.dump()
+}
+
+const engine = createEngine({
+  store: memoryStore({ maxEventsPerAccount: 4 }),
+  adapters: [
+    rfc7009({
+      toolkit: 'bench',
+      revocationEndpoint: endpoint,
+      clientId: 'bench-client',
+      clientSecret: 'bench-secret',
+    }),
+  ],
+})
+
+async function profiled(name: string, run: () => Promise<void>): Promise<CpuProfile> {
+  const session = new Session()
+  session.connect()
+  await session.post('Profiler.enable')
+  await session.post('Profiler.setSamplingInterval', { interval: 100 })
+  await session.post('Profiler.start')
+  const started = performance.now()
+  await run()
+  const seconds = (performance.now() - started) / 1000
+  const { profile } = (await session.post('Profiler.stop')) as { profile: CpuProfile }
+  session.disconnect()
+  console.log(`${name}: ${(n / seconds).toFixed(0)} accounts/s (profiled)`)
+  if (process.env.PROFILE_OUT) {
+    mkdirSync(process.env.PROFILE_OUT, { recursive: true })
+    writeFileSync(join(process.env.PROFILE_OUT, `${name}.cpuprofile`), JSON.stringify(profile))
+  }
+  return profile
+}
+
+// Warm up both paths (JIT, pools) before measuring.
+await pool(2000, (i) => rawPost(`warm-${i}`, 'access_token'))
+const warm: string[] = []
+for (let i = 0; i < 2000; i++)
+  warm.push(
+    (
+      await engine.create({
+        userId: 'w',
+        toolkit: 'bench',
+        credentials: { access_token: `wa${i}x`, refresh_token: `wr${i}x` },
+      })
+    ).id,
+  )
+await pool(warm.length, async (i) => void (await engine.revoke(warm[i] as string)))
+
+const raw = await profiled('raw', () =>
+  pool(n, async (i) => {
+    await rawPost(`bench-rt-${i}`, 'refresh_token')
+    await rawPost(`bench-at-${i}`, 'access_token')
+  }),
+)
 const ids: string[] = []
 for (let i = 0; i < n; i++) {
   ids.push(
@@ -34,24 +101,25 @@ for (let i = 0; i < n; i++) {
       await engine.create({
         userId: `u${i}`,
         toolkit: 'bench',
-        credentials: { access_token: `a${i}xxxx`, refresh_token: `r${i}xxxx` },
+        credentials: { access_token: `bench-at-${i}x`, refresh_token: `bench-rt-${i}x` },
       })
     ).id,
   )
 }
-const session = new Session()
-session.connect()
-await session.post('Profiler.enable')
-await session.post('Profiler.start')
-const started = performance.now()
-let next = 0
-await Promise.all(
-  Array.from({ length: 16 }, async () => {
-    while (next < n) await engine.revoke(ids[next++] as string)
-  }),
+const ours = await profiled('engine', () =>
+  pool(n, async (i) => void (await engine.revoke(ids[i] as string))),
 )
-console.log(`${(n / ((performance.now() - started) / 1000)).toFixed(0)} accounts/s`)
-const { profile } = await session.post('Profiler.stop')
-if (process.env.PROFILE_OUT) writeFileSync(process.env.PROFILE_OUT, JSON.stringify(profile))
+
+console.log(`\nself time per account (µs), ${n} accounts, ${concurrency} in flight\n`)
+const a = summarise(raw, n)
+const b = summarise(ours, n)
+const names = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort((x, y) => (b[y] ?? 0) - (b[x] ?? 0))
+console.log(`${'component'.padEnd(34)}${'raw'.padStart(8)}${'engine'.padStart(8)}`)
+for (const name of names) {
+  console.log(
+    `${name.padEnd(34)}${(a[name] ?? 0).toFixed(1).padStart(8)}${(b[name] ?? 0).toFixed(1).padStart(8)}`,
+  )
+}
 await engine.close()
+await agent.close()
 provider.disconnect()

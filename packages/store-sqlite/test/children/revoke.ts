@@ -22,7 +22,6 @@ const adapter: RevocationAdapter = {
         token_type_hint: request.subject,
         pid: String(process.pid),
       }).toString(),
-      retry: false,
     })
     if (response.status !== 200) throw new Error(`provider answered ${response.status}`)
     return revoked()

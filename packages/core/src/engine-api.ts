@@ -1,0 +1,193 @@
+import type { Dispatcher } from 'undici'
+import type { RevocationAdapter } from './adapter'
+import type { RevokitError } from './errors'
+import type { Logger } from './logger'
+import type { AccountStatus, ConnectedAccount, Credentials, SubjectOutcomes, TokenSubject } from './model'
+import type { BackoffOptions } from './retry'
+import type { SubjectReport } from './revoke/run'
+import type { AuditEvent, Store } from './store'
+import type { HttpTransport } from './transport'
+import type { CreateInput, ListQuery } from './validate'
+
+/** Options of {@link createEngine}. */
+export interface EngineOptions {
+  /** Where accounts live: `memoryStore()`, `sqliteStore({ path })`, or your own {@link Store}. */
+  store: Store
+  /** One adapter per toolkit slug. */
+  adapters: readonly RevocationAdapter[]
+  /** One upstream attempt's connect, headers and body-idle timeout. @default 10000 */
+  timeoutMs?: number
+  /** A whole revoke, every subject and retry included. @default 30000 */
+  deadlineMs?: number
+  /** Attempts per subject, transport retries included. @default 3 */
+  maxAttempts?: number
+  /** undici dispatcher for upstream requests (proxies, tests). Ignored when `transport` is given. */
+  dispatcher?: Dispatcher
+  /** A ready transport, shared between engines. @default createHttpTransport({ dispatcher, timeoutMs }) */
+  transport?: HttpTransport
+  /** Retry delays when the provider gives no `Retry-After`. */
+  backoff?: BackoffOptions
+  /** pino-compatible; every line is redacted. Nothing is logged by default. */
+  logger?: Logger
+  /** Called after every stored transition, with the same event the store recorded. */
+  onEvent?: (event: AuditEvent) => void
+  /**
+   * How long past its deadline a revoke's claim stays valid, covering the commit after the last
+   * dispatch. A process killed mid-revoke leaves its account revokable after
+   * `deadlineMs + claimGraceMs`. @default 10000
+   */
+  claimGraceMs?: number
+  /** Project of accounts created without one. @default 'default' */
+  defaultProjectId?: string
+  /** @default Date.now */
+  clock?: () => number
+}
+
+/** Options every engine call that names an account takes. */
+export interface CallOptions {
+  /** When set, an account of another project is reported as not found (404). */
+  projectId?: string
+  /** Recorded in audit events and error envelopes. */
+  requestId?: string
+}
+
+/** Options of {@link Engine.revoke}. */
+export interface RevokeOptions extends CallOptions {
+  /**
+   * On an account already REVOKED with pending subjects (whose revocation failed while another
+   * subject's succeeded), dispatch those subjects again. Without it a REVOKED account answers
+   * 200 with nothing dispatched: a second revoke of a revoked account never calls the provider.
+   */
+  retryPending?: boolean
+  /** Aborts the revoke early; the deadline still applies. */
+  signal?: AbortSignal
+}
+
+/**
+ * What {@link Engine.revoke} returns: the wire body of `POST /api/v3.1/connected_accounts/{id}/revoke`
+ * (`revoked_tokens`, `connected_account`, `subjects`) plus per-subject details.
+ */
+export interface RevokeResult {
+  /** Exactly the subjects killed at the provider during this call, cascades included. */
+  revokedTokens: TokenSubject[]
+  connectedAccount: { id: string; status: AccountStatus }
+  /** Every subject: what happened to it in this call, or where it stands if nothing did. */
+  subjects: SubjectOutcomes
+  /** Why each dispatched subject ended as it did (attempts, provider status, reason). */
+  details: Partial<Record<TokenSubject, SubjectReport>>
+  /** False when this call sent nothing to the provider (already REVOKED, or revoked concurrently). */
+  dispatched: boolean
+}
+
+/** One page of {@link Engine.list}. */
+export interface AccountPage {
+  items: ConnectedAccount[]
+  /** Pass as `cursor` for the next page; `null` on the last one. */
+  nextCursor: string | null
+}
+
+/** Filters of {@link Engine.revokeMany}. */
+export interface RevokeManyFilter {
+  userIds?: string[]
+  toolkits?: string[]
+}
+
+/** One account's result in {@link Engine.revokeMany}. */
+export interface RevokeManyItem {
+  id: string
+  userId: string
+  toolkit: string
+  /** The HTTP status `revoke` answered with. */
+  status: number
+  /** Which {@link RevokeManySummary} count this account went to. */
+  outcome: RevokeManyOutcome
+  result?: RevokeResult
+  error?: RevokitError
+}
+
+/** The {@link RevokeManySummary} counts an account can go to. */
+export type RevokeManyOutcome =
+  | 'revoked'
+  | 'partial'
+  | 'alreadyRevoked'
+  | 'notSupported'
+  | 'skipped'
+  | 'failed'
+
+/** Options of {@link Engine.revokeMany}. */
+export interface RevokeManyOptions extends CallOptions {
+  /** Revokes in flight at once. @default 4 */
+  concurrency?: number
+  /** Called once per account, as it finishes. Results are not kept, so memory stays flat. */
+  onResult?: (item: RevokeManyItem, progress: { done: number; total: number }) => void
+  /** Stops starting new revokes. */
+  signal?: AbortSignal
+}
+
+/** Counts of what {@link Engine.revokeMany} did. */
+export interface RevokeManySummary {
+  /** ACTIVE accounts matching the filter when the run started. */
+  total: number
+  processed: number
+  /** Every held subject died (some may have been already revoked). */
+  revoked: number
+  /** Revoked, but a subject failed and is pending, or is unsupported and still live. */
+  partial: number
+  /** Already REVOKED or revoked concurrently: nothing dispatched. */
+  alreadyRevoked: number
+  /** 400: no adapter, or nothing it can revoke. */
+  notSupported: number
+  /** 404 or 409: deleted or changed state while the run went on. */
+  skipped: number
+  /** 500: nothing could be revoked; the account stays ACTIVE for a later run. */
+  failed: number
+}
+
+/** The connected-account lifecycle engine. Create it with {@link createEngine}. */
+export interface Engine {
+  /** Creates or imports an account. Status defaults to ACTIVE with an access token, else INITIATED. */
+  create(input: CreateInput, options?: CallOptions): Promise<ConnectedAccount>
+  /** One account; 404 when unknown, deleted or another project's. */
+  get(id: string, options?: CallOptions): Promise<ConnectedAccount>
+  /** Accounts matching every given filter, oldest first. DELETED accounts are never listed. */
+  list(query?: ListQuery, options?: CallOptions): Promise<AccountPage>
+  /** INITIATED or EXPIRED → ACTIVE. EXPIRED needs new credentials. */
+  activate(
+    id: string,
+    input?: { credentials?: Credentials },
+    options?: CallOptions,
+  ): Promise<ConnectedAccount>
+  /** ACTIVE → INACTIVE. */
+  disable(id: string, options?: CallOptions): Promise<ConnectedAccount>
+  /** INACTIVE → ACTIVE. */
+  enable(id: string, options?: CallOptions): Promise<ConnectedAccount>
+  /** INITIATED or ACTIVE → EXPIRED. */
+  expire(id: string, options?: CallOptions): Promise<ConnectedAccount>
+  /**
+   * Revokes the account's tokens at the provider: 404 unknown, 200 with nothing dispatched when
+   * already REVOKED, 409 unless ACTIVE, 400 when nothing it holds can be revoked, 500 when no
+   * token could be revoked (the account keeps its tokens), else 200 and REVOKED.
+   */
+  revoke(id: string, options?: RevokeOptions): Promise<RevokeResult>
+  /** Deletes the account and scrubs its credentials. Does not revoke upstream. */
+  delete(id: string, options?: CallOptions): Promise<ConnectedAccount>
+  /**
+   * Revokes (retrying any token left pending by an earlier partial revoke), and deletes only if
+   * that answered 200 and no token is still pending: a token whose revoke failed while another's
+   * succeeded keeps the account (409 `revoke_incomplete`), so it is not forgotten while live.
+   */
+  revokeThenDelete(
+    id: string,
+    options?: RevokeOptions,
+  ): Promise<{ revoke: RevokeResult; deleted: ConnectedAccount }>
+  /** Revokes every ACTIVE account matching the filter, a few at a time. */
+  revokeMany(filter: RevokeManyFilter, options?: RevokeManyOptions): Promise<RevokeManySummary>
+  /** How many accounts match (DELETED excluded). */
+  count(query?: Omit<ListQuery, 'limit' | 'cursor'>, options?: CallOptions): Promise<number>
+  /** An account's audit trail, oldest first. */
+  events(id: string, options?: CallOptions): Promise<AuditEvent[]>
+  /** What the adapter for `toolkit` can revoke, or `undefined` when none is registered. */
+  capabilities(toolkit: string): { supportsAccess: boolean; supportsRefresh: boolean } | undefined
+  /** Closes the transport (if the engine made it), the adapters and the store. */
+  close(): Promise<void>
+}

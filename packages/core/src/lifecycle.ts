@@ -1,0 +1,220 @@
+import type { AccountPage, CallOptions } from './engine-api'
+import { contention, type EngineCore, MAX_CAS_TRIES, storeError } from './engine-core'
+import { RevokitError } from './errors'
+import { newAccountId } from './ids'
+import {
+  ACCOUNT_STATUSES,
+  type AccountRecord,
+  type AccountStatus,
+  type ConnectedAccount,
+  type Credentials,
+  holds,
+  toAccount,
+} from './model'
+import type { RevokeClaims } from './revoke/claim'
+import { transitionError } from './revoke/failure'
+import type { AuditEventType } from './store'
+import { type Operation, transition } from './transitions'
+import {
+  activateInputSchema,
+  type CreateInput,
+  createInputSchema,
+  decodeCursor,
+  encodeCursor,
+  type ListQuery,
+  listQuerySchema,
+  parseInput,
+} from './validate'
+
+const LISTABLE: readonly AccountStatus[] = ACCOUNT_STATUSES.filter((s) => s !== 'DELETED')
+const EVENT_OF: Record<Operation, AuditEventType> = {
+  activate: 'activated',
+  disable: 'disabled',
+  enable: 'enabled',
+  expire: 'expired',
+  revoke: 'revoked',
+  delete: 'deleted',
+}
+
+const holdsAny = (credentials: Credentials) =>
+  holds(credentials, 'access_token') || holds(credentials, 'refresh_token')
+
+/**
+ * The lifecycle operations other than revoke: create, read, list and the table-driven status
+ * changes. Ids are validated by the engine's front before these run.
+ */
+export function lifecycle(core: EngineCore, claims: RevokeClaims) {
+  const { store } = core
+
+  /** Applies one table-driven operation with compare-and-set, waiting out revokes in flight. */
+  async function mutate(
+    id: string,
+    operation: Operation,
+    call: CallOptions,
+    change: (record: AccountRecord) => Partial<AccountRecord> = () => ({}),
+    scrub = false,
+  ): Promise<ConnectedAccount> {
+    for (let tries = 0; tries < MAX_CAS_TRIES; ) {
+      const record = await core.load(id, call)
+      if (claims.live(record)) {
+        await claims.wait(record)
+        continue
+      }
+      const step = transition(record.status, operation)
+      if (!step.allowed) throw transitionError(record, operation)
+      if (step.noop) return toAccount(record)
+      const now = core.iso()
+      const next: AccountRecord = {
+        ...record,
+        ...change(record),
+        status: step.to,
+        claim: null,
+        updatedAt: now,
+        version: record.version + 1,
+      }
+      const events = [core.event(record, EVENT_OF[operation], record.status, step.to, call, undefined, now)]
+      if (await core.cas(record, next, events, scrub)) {
+        core.emit(events)
+        return toAccount(next)
+      }
+      tries++
+    }
+    throw contention(id)
+  }
+
+  const scope = (call: CallOptions) => (call.projectId !== undefined ? { projectId: call.projectId } : {})
+
+  return {
+    mutate,
+
+    async create(input: CreateInput, call: CallOptions): Promise<ConnectedAccount> {
+      const data = parseInput(createInputSchema, input, 'connected account')
+      if (call.projectId !== undefined && data.projectId !== undefined && call.projectId !== data.projectId) {
+        throw new RevokitError('validation_failed', {
+          message: 'Invalid connected account: projectId does not match the caller’s project.',
+          suggestedFix: 'Omit projectId; the account is created in your project.',
+          errors: ['projectId: does not match the caller’s project'],
+        })
+      }
+      const credentials = (data.credentials ?? {}) as Credentials
+      const status: AccountStatus =
+        data.status ?? (holds(credentials, 'access_token') ? 'ACTIVE' : 'INITIATED')
+      if ((status === 'ACTIVE' || status === 'INACTIVE') && !holdsAny(credentials)) {
+        throw credentialsRequired(
+          `An ${status} account needs credentials with an access_token or a refresh_token.`,
+        )
+      }
+      const now = core.iso()
+      for (let tries = 0; tries < 3; tries++) {
+        const record: AccountRecord = {
+          id: data.id ?? newAccountId(),
+          projectId: data.projectId ?? call.projectId ?? core.defaultProjectId,
+          userId: data.userId,
+          toolkit: data.toolkit,
+          status,
+          credentials,
+          revokedSubjects: [],
+          pendingSubjects: [],
+          createdAt: now,
+          updatedAt: now,
+          version: 1,
+          claim: null,
+          lastFailedRevoke: null,
+        }
+        const events = [core.event(record, 'created', null, status, call)]
+        let inserted: boolean
+        try {
+          inserted = await store.insert(record, events)
+        } catch (error) {
+          throw storeError(error)
+        }
+        if (inserted) {
+          core.emit(events)
+          return toAccount(record)
+        }
+        if (data.id) {
+          throw new RevokitError('connected_account_exists', {
+            message: `Connected account ${data.id} already exists.`,
+            suggestedFix: 'Omit id to have one generated, or use another id.',
+          })
+        }
+      }
+      throw contention('a new account')
+    },
+
+    async list(query: ListQuery, call: CallOptions): Promise<AccountPage> {
+      const q = parseInput(listQuerySchema, query, 'list query')
+      const limit = q.limit ?? 50
+      const statuses = (q.statuses ?? LISTABLE).filter((s) => s !== 'DELETED')
+      if (statuses.length === 0) return { items: [], nextCursor: null }
+      const after = q.cursor ? decodeCursor(q.cursor) : undefined
+      let records: AccountRecord[]
+      try {
+        records = await store.list({
+          ...scope(call),
+          ...(q.userIds ? { userIds: q.userIds } : {}),
+          ...(q.toolkits ? { toolkits: q.toolkits } : {}),
+          statuses,
+          ...(after ? { after } : {}),
+          limit: limit + 1,
+        })
+      } catch (error) {
+        throw storeError(error)
+      }
+      const page = records.slice(0, limit)
+      const last = page.at(-1)
+      return {
+        items: page.map(toAccount),
+        nextCursor: records.length > limit && last ? encodeCursor(last) : null,
+      }
+    },
+
+    async count(query: Omit<ListQuery, 'limit' | 'cursor'>, call: CallOptions): Promise<number> {
+      const q = parseInput(listQuerySchema, query, 'count query')
+      const statuses = (q.statuses ?? LISTABLE).filter((s) => s !== 'DELETED')
+      if (statuses.length === 0) return 0
+      try {
+        return await store.count({
+          ...scope(call),
+          ...(q.userIds ? { userIds: q.userIds } : {}),
+          ...(q.toolkits ? { toolkits: q.toolkits } : {}),
+          statuses,
+        })
+      } catch (error) {
+        throw storeError(error)
+      }
+    },
+
+    activate(id: string, input: { credentials?: Credentials }, call: CallOptions): Promise<ConnectedAccount> {
+      const { credentials } = parseInput(activateInputSchema, input, 'activation')
+      // New credentials replace the stored ones, so the old values must leave the store's files.
+      const scrub = credentials !== undefined
+      return mutate(
+        id,
+        'activate',
+        call,
+        (record) => {
+          if (record.status === 'EXPIRED' && !credentials) {
+            throw credentialsRequired('An EXPIRED account can only be activated with new credentials.')
+          }
+          const next = (credentials as Credentials | undefined) ?? record.credentials
+          if (!holdsAny(next))
+            throw credentialsRequired('An ACTIVE account needs an access_token or a refresh_token.')
+          return { credentials: next, revokedSubjects: [], pendingSubjects: [] }
+        },
+        scrub,
+      )
+    },
+
+    delete: (id: string, call: CallOptions) =>
+      mutate(id, 'delete', call, () => ({ credentials: {}, pendingSubjects: [] }), true),
+  }
+}
+
+function credentialsRequired(message: string): RevokitError {
+  return new RevokitError('credentials_required', {
+    message,
+    suggestedFix: 'Send credentials with the access_token, and the refresh_token if the provider issued one.',
+    errors: ['credentials: needs an access_token or a refresh_token'],
+  })
+}
