@@ -33,8 +33,14 @@ interface Queued {
   readonly reject: (error: unknown) => void
 }
 
-/** `statement` prepares (and caches) SQL on the store's connection. */
-export function createBatcher(statement: (sql: string) => StatementSync): Batcher {
+/**
+ * `statement` prepares (and caches) SQL on the store's connection; `inTransaction` says whether
+ * a transaction is still open on it (`DatabaseSync.isTransaction`).
+ */
+export function createBatcher(
+  statement: (sql: string) => StatementSync,
+  inTransaction: () => boolean,
+): Batcher {
   let queue: Queued[] = []
   let scheduled = false
 
@@ -62,26 +68,36 @@ export function createBatcher(statement: (sql: string) => StatementSync): Batche
     }
     const single = ops.length === 1
     const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = []
+    let lost: unknown
     for (const op of ops) {
-      if (!single) statement('SAVEPOINT op').run()
+      // SQLite rolls the whole transaction back by itself on some errors (disk full, I/O). The
+      // rest of the batch must not then run statement by statement in autocommit mode.
+      if (lost !== undefined || !inTransaction()) {
+        lost ??= new Error('the transaction was rolled back by SQLite')
+        outcomes.push({ ok: false, error: lost })
+        continue
+      }
       try {
+        if (!single) statement('SAVEPOINT op').run()
         const value = op.body()
         if (!single) statement('RELEASE op').run()
         outcomes.push({ ok: true, value })
       } catch (error) {
-        if (!single) {
+        if (!inTransaction()) lost = error
+        else if (!single) {
           try {
             statement('ROLLBACK TO op').run()
             statement('RELEASE op').run()
-          } catch {
-            // The transaction is gone (SQLite rolls back by itself on some errors); COMMIT below
-            // then fails and rejects the whole batch, which is what happened.
+          } catch (undo) {
+            lost = undo
           }
         }
         outcomes.push({ ok: false, error })
       }
     }
     try {
+      // Every operation of a batch whose transaction is lost rejects: none of them was written.
+      if (lost !== undefined) throw lost
       if (single && !outcomes[0]?.ok) rollback()
       else statement('COMMIT').run()
     } catch (error) {

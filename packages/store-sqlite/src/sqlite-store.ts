@@ -150,7 +150,7 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
     return prepared
   }
 
-  const batcher = createBatcher(statement)
+  const batcher = createBatcher(statement, () => db.isTransaction)
 
   /**
    * Runs one operation in the next shared transaction (see {@link createBatcher}), turning every
