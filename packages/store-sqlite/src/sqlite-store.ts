@@ -220,23 +220,20 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
     ) {
       const written = await queued('compareAndSet', true, () => {
         const row = encodeAccount(next)
-        const current = statement('SELECT version, created_at, secret_id FROM accounts WHERE id = ?').get(
-          id,
-        ) as { version: number; created_at: string; secret_id: number | null } | undefined
+        // The stored credentials are compared inside SQLite, so the old value never comes back
+        // into this process; one statement reads the version and compares.
+        const current = statement(
+          `SELECT a.version, a.created_at, a.secret_id, s.value = ? AS same
+           FROM accounts AS a LEFT JOIN secrets AS s ON s.id = a.secret_id WHERE a.id = ?`,
+        ).get(row.credentials ?? new Uint8Array(0), id) as
+          | { version: number; created_at: string; secret_id: number | null; same: number | null }
+          | undefined
         if (!current || current.version !== expectedVersion) return false
         if (next.id !== id || next.createdAt !== current.created_at || next.version !== expectedVersion + 1) {
           throw new TypeError(CONTRACT_ERROR)
         }
         let secretId = current.secret_id
-        // Compared inside SQLite, so the old value never comes back into this process.
-        const old =
-          secretId === null
-            ? undefined
-            : (statement('SELECT value = ? AS same FROM secrets WHERE id = ?').get(
-                row.credentials ?? new Uint8Array(0),
-                secretId,
-              ) as { same: number } | undefined)
-        if (!old?.same) {
+        if (!current.same) {
           const replaced = secretId
           secretId = insertSecret(row.credentials)
           if (replaced !== null) {

@@ -122,6 +122,10 @@ try {
   // -shm files, read while the store is open as they are on disk. The bystanders' live tokens
   // must be found, or finding no dead one would mean nothing.
   const files = [path, `${path}-wal`, `${path}-shm`].filter(existsSync)
+  if (files.length === 0) {
+    console.log('no database files (BULK_STORE=memory): nothing to scan')
+    process.exit(0)
+  }
   const sizes = files.map(
     (file) => `${file.slice(dir.length + 1)} ${(statSync(file).size / MB).toFixed(1)} MB`,
   )
