@@ -8,3 +8,4 @@ export {
   github,
   githubOptionsSchema,
 } from './adapter'
+export { definition } from './definition'

@@ -50,4 +50,4 @@ export const google = rfc7009Preset({
 export const googleOptionsSchema = google.schema
 
 /** Options of {@link google}: `{ toolkit?, revocationEndpoint? }`. */
-export type GoogleOptions = Parameters<typeof google>[0]
+export type GoogleOptions = NonNullable<Parameters<typeof google>[0]>

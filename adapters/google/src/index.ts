@@ -6,3 +6,4 @@ export {
   google,
   googleOptionsSchema,
 } from './adapter'
+export { definition } from './definition'

@@ -343,7 +343,7 @@ describe('rfc7009 responses (RFC 7009 §2.2, §2.2.1)', () => {
   ])('HTTP %i %j is revoked, with no cascade', async (status, body) => {
     nock(AS).post('/oauth/revoke').reply(status, body)
     const outcome = await d.revoke(basic(), 'access_token', 'fake-access-7')
-    expect(outcome).toEqual({ type: 'revoked', attempts: 1 })
+    expect(outcome).toEqual({ type: 'revoked', requests: 1 })
   })
 
   it('400 unsupported_token_type is unsupported', async () => {
@@ -364,11 +364,11 @@ describe('rfc7009 responses (RFC 7009 §2.2, §2.2.1)', () => {
     expect(outcome.reason).toContain(`HTTP ${status} temporarily_unavailable`)
   })
 
-  it('a 503 the transport retried into a 200 is revoked', async () => {
+  it('a 503 the dispatch retried into a 200 is revoked', async () => {
     nock(AS).post('/oauth/revoke').reply(503, '', { 'retry-after': '0' }).post('/oauth/revoke').reply(200, '')
     expect(await d.revoke(basic(), 'refresh_token', 'fake-refresh-10')).toEqual({
       type: 'revoked',
-      attempts: 2,
+      requests: 2,
     })
   })
 
@@ -390,7 +390,7 @@ describe('rfc7009 responses (RFC 7009 §2.2, §2.2.1)', () => {
     async (status, body) => {
       nock(AS).post('/oauth/revoke').reply(status, body)
       const outcome = await d.revoke(basic(), 'refresh_token', 'fake-refresh-12')
-      expect(outcome).toMatchObject({ type: 'failed', retryable: false, status, attempts: 1 })
+      expect(outcome).toMatchObject({ type: 'failed', retryable: false, status, requests: 1 })
       if (outcome.type !== 'failed') throw new Error('unreachable')
       expect(outcome.reason).toContain('rejected the client authentication')
       for (const name of ['clientId', 'clientSecret', 'authMethod'])
@@ -439,8 +439,13 @@ describe('rfc7009 responses (RFC 7009 §2.2, §2.2.1)', () => {
 
   it('a redirect is not followed: the transport error reaches the engine', async () => {
     nock(AS).post('/oauth/revoke').reply(302, '', { location: 'https://elsewhere.example.test/revoke' })
-    const error = await thrown(d.revoke(basic(), 'access_token', 'fake-access-16'))
-    expect(error).toMatchObject({ name: 'TransportError', kind: 'redirect' })
+    // The adapter lets the TransportError through; the dispatch turns it into a final failure.
+    expect(await d.revoke(basic(), 'access_token', 'fake-access-16')).toMatchObject({
+      type: 'failed',
+      retryable: false,
+      reason: expect.stringContaining('does not follow redirects'),
+      requests: 1,
+    })
   })
 
   it('keeps the token and the secret out of every outcome, even when the server echoes them', async () => {
@@ -504,7 +509,7 @@ describe('rfc7009 discovery (RFC 8414 §3, OpenID Connect Discovery §4)', () =>
     nock(AS).post('/oauth/revoke').reply(200, '')
     expect(await d.revoke(viaIssuer(), 'refresh_token', 'fake-refresh-20')).toEqual({
       type: 'revoked',
-      attempts: 2,
+      requests: 2,
     })
   })
 
@@ -524,7 +529,7 @@ describe('rfc7009 discovery (RFC 8414 §3, OpenID Connect Discovery §4)', () =>
     nock(AS).post('/oauth/revoke').reply(200, '')
     expect(await d.revoke(viaIssuer(), 'refresh_token', 'fake-refresh-22')).toEqual({
       type: 'revoked',
-      attempts: 3,
+      requests: 3,
     })
   })
 
@@ -672,7 +677,7 @@ describe('rfc7009 discovery (RFC 8414 §3, OpenID Connect Discovery §4)', () =>
     expect(await d.revoke(adapter, 'refresh_token', 'fake-refresh-38')).toMatchObject({
       type: 'failed',
       retryable: false,
-      attempts: 0,
+      requests: 0,
     })
 
     now += DISCOVERY_FAILURE_TTL_MS + 1
@@ -681,14 +686,13 @@ describe('rfc7009 discovery (RFC 8414 §3, OpenID Connect Discovery §4)', () =>
     expect(await d.revoke(adapter, 'refresh_token', 'fake-refresh-39')).toMatchObject({ type: 'revoked' })
   })
 
-  it("spends the subject's attempt budget: discovery and revocation share it", async () => {
+  it('a 503 after discovery is retried by the dispatch with the metadata it already found', async () => {
     nock(AS).get(RFC8414_PATH).reply(404).get(OIDC_PATH).reply(200, metadata())
-    // Two of three attempts went to discovery, so the transport may not retry this 503.
-    nock(AS).post('/oauth/revoke').reply(503, '', { 'retry-after': '0' })
-    expect(await d.revoke(viaIssuer(), 'refresh_token', 'fake-refresh-40')).toMatchObject({
-      type: 'failed',
-      retryable: true,
-      attempts: 3,
+    nock(AS).post('/oauth/revoke').reply(503, '', { 'retry-after': '0' }).post('/oauth/revoke').reply(200, '')
+    // Two discovery requests and the 503 on the first call; only the revocation on the retry.
+    expect(await d.revoke(viaIssuer(), 'refresh_token', 'fake-refresh-40')).toEqual({
+      type: 'revoked',
+      requests: 4,
     })
   })
 

@@ -14,3 +14,4 @@ export {
   type Rfc7009AuthMethod,
   type Rfc7009Quirks,
 } from './revoke'
+export { definition } from './definition'

@@ -1,12 +1,14 @@
 import {
+  createDispatchRuntime,
   createHttpTransport,
-  createRedactor,
+  dispatchSubject,
   type HttpTransport,
   type Logger,
   type RevocationAdapter,
   type RevokeOutcome,
   type TokenSubject,
 } from '@revokit/core'
+import { revokeRequest } from '@revokit/testing'
 
 // Canary secrets and a capturing logger come from the contract kit, like every adapter's tests.
 export { canary, captureLogger, exposedText as errorText } from '@revokit/testing'
@@ -22,8 +24,9 @@ export async function thrown(promise: Promise<unknown>): Promise<Error & Record<
 }
 
 /**
- * Calls `adapter.revoke` the way the engine does: through core's production undici transport,
- * with a deadline, an attempt budget and a redacting context.
+ * Dispatches a revoke the way the engine does, through core's `dispatchSubject` (its one
+ * context, its undici transport, sanitising, redaction, retries up to `maxAttempts`), and counts
+ * the HTTP requests the dispatch sent, discovery included.
  */
 export function dispatcher(options: { logger?: Logger; maxAttempts?: number } = {}) {
   const transports: HttpTransport[] = []
@@ -32,25 +35,27 @@ export function dispatcher(options: { logger?: Logger; maxAttempts?: number } = 
       adapter: RevocationAdapter,
       subject: TokenSubject,
       token: string,
-    ): Promise<RevokeOutcome & { attempts: number }> {
-      const transport = createHttpTransport({ backoff: { baseMs: 5, maxMs: 10 } })
+    ): Promise<RevokeOutcome & { requests: number }> {
+      const transport = createHttpTransport()
       transports.push(transport)
-      const budget = { used: 0, max: options.maxAttempts ?? 3 }
-      const deadline = Date.now() + 10_000
-      const signal = AbortSignal.timeout(10_000)
-      const redact = createRedactor([token])
-      const logger = options.logger ?? { debug() {}, info() {}, warn() {}, error() {} }
-      const http = transport.client({ signal, deadline, budget, logger, redact })
-      const outcome = await adapter.revoke(
-        {
-          subject,
-          token,
-          credentials: { [subject]: token },
-          account: { id: 'ca_test000001', projectId: 'default', userId: 'u1', toolkit: adapter.toolkit },
+      let requests = 0
+      const counting: HttpTransport = {
+        send(scope, url, init) {
+          requests++
+          return transport.send(scope, url, init)
         },
-        { http, signal, deadline, attempt: 1, logger, redact },
-      )
-      return { ...outcome, attempts: budget.used }
+        client: (scope) => ({ request: (url, init) => counting.send(scope, url, init) }),
+        close: async () => {},
+      }
+      const runtime = createDispatchRuntime({
+        transport: counting,
+        maxAttempts: options.maxAttempts ?? 3,
+        backoff: { baseMs: 5, maxMs: 10 },
+        ...(options.logger ? { logger: options.logger } : {}),
+      })
+      const request = revokeRequest(subject, token, undefined, adapter.toolkit)
+      const { outcome } = await dispatchSubject(runtime, adapter, request, { deadline: Date.now() + 10_000 })
+      return { ...outcome, requests }
     },
     close: () => Promise.all(transports.splice(0).map((t) => t.close())),
   }

@@ -7,3 +7,4 @@ export {
   slack,
   slackOptionsSchema,
 } from './adapter'
+export { definition } from './definition'

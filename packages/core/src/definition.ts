@@ -30,19 +30,31 @@ export interface AdapterDefinition<Options extends Record<string, unknown> = Rec
    * `safeParse`). Issue paths name the option, so a config error can say `toolkits.acme.clientId`.
    */
   readonly options: OptionsSchema<Options>
-  /** Option names whose values are secrets: hidden in every log, error and response. */
-  readonly secrets: readonly (keyof Options & string)[]
+  /**
+   * Option names whose values are secrets: hidden in every log, error and response. (Plain
+   * strings here so any definition fits a list of them; {@link defineAdapter} checks the names.)
+   */
+  readonly secrets: readonly string[]
   /** Option names holding URLs that receive tokens or client secrets (checked: https, or loopback http). */
-  readonly endpoints: readonly (keyof Options & string)[]
-  /** Builds the adapter; receives options that passed {@link AdapterDefinition.options}. */
-  readonly create: (options: Options) => RevocationAdapter
+  readonly endpoints: readonly string[]
+  /**
+   * Builds the adapter; receives what {@link AdapterDefinition.options} parsed. (A method, so a
+   * definition of specific options still fits a list of `AdapterDefinition`s.)
+   */
+  create(options: Options): RevocationAdapter
   /** The provider's revocation documentation, for generated docs and suggested fixes. */
   readonly docsUrl?: string
 }
 
-/** Checks a definition's shape at compile time and freezes it. */
+/**
+ * Checks a definition's shape at compile time (`secrets` and `endpoints` must name options of
+ * its schema) and freezes it.
+ */
 export function defineAdapter<Options extends Record<string, unknown>>(
-  definition: AdapterDefinition<Options>,
+  definition: AdapterDefinition<Options> & {
+    readonly secrets: readonly (keyof Options & string)[]
+    readonly endpoints: readonly (keyof Options & string)[]
+  },
 ): AdapterDefinition<Options> {
   return Object.freeze(definition)
 }

@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest'
 import { ERROR_CATALOG, isRevokitError, RevokitError, toRevokitError } from './errors'
 
 describe('RevokitError', () => {
-  it('serialises to the SPEC §5 wire envelope', () => {
+  it('serialises to the wire envelope', () => {
     const error = new RevokitError('revoke_not_supported', {
       message: 'Revoke is not supported for this toolkit.',
       suggestedFix: 'Use another toolkit.',
@@ -33,6 +33,22 @@ describe('RevokitError', () => {
     expect(ERROR_CATALOG.revoke_failed).toEqual({ status: 500, code: 1501 })
   })
 
+  it('takes an error kind from outside the catalogue (an HTTP layer’s own) with the same envelope', () => {
+    const kind = { slug: 'payload_too_large', status: 413, code: 1400 }
+    const error = new RevokitError(kind, { message: 'Too big.', suggestedFix: 'Send less.' })
+    expect(error).toMatchObject({ slug: 'payload_too_large', status: 413, code: 1400 })
+    expect(error.toEnvelope('req_3').error).toEqual({
+      message: 'Too big.',
+      code: 1400,
+      slug: 'payload_too_large',
+      status: 413,
+      request_id: 'req_3',
+      suggested_fix: 'Send less.',
+      errors: [],
+    })
+    expect(isRevokitError(error)).toBe(true)
+  })
+
   it('redacts secrets a provider echoed into the message, fix and details', () => {
     const error = new RevokitError('revoke_failed', {
       message: 'provider said: {"access_token":"fake-echoed-1"}',
@@ -56,7 +72,10 @@ describe('RevokitError', () => {
     vi.resetModules()
     const copyB = await import('./errors')
     expect(copyA.RevokitError).not.toBe(copyB.RevokitError)
-    const fromA = new copyA.RevokitError('unauthorized', { message: 'm', suggestedFix: 'f' })
+    const fromA = new copyA.RevokitError(
+      { slug: 'route_not_found', status: 404, code: 1201 },
+      { message: 'm', suggestedFix: 'f' },
+    )
     expect(fromA instanceof copyB.RevokitError).toBe(true)
     expect(copyB.isRevokitError(fromA)).toBe(true)
     expect(new Error('x') instanceof copyB.RevokitError).toBe(false)
@@ -69,7 +88,7 @@ describe('RevokitError', () => {
     expect(wrapped.message).not.toContain('hunter2')
     expect(wrapped.cause).toBe(original)
     expect(isRevokitError(wrapped)).toBe(true)
-    const known = new RevokitError('unauthorized', { message: 'm', suggestedFix: 'f' })
+    const known = new RevokitError('connected_account_not_found', { message: 'm', suggestedFix: 'f' })
     expect(toRevokitError(known)).toBe(known)
   })
 })

@@ -2,38 +2,45 @@ import type { SubjectOutcomes } from './model'
 import { redact } from './redact'
 
 /**
- * Every error revokit reports, by slug: its HTTP status and a stable numeric code. Codes never
- * change meaning once published; match on `slug` or `code`, not on `message`.
+ * Every error the engine, the stores and the adapters report, by slug: its HTTP status and a
+ * stable numeric code. Codes never change meaning once published; match on `slug` or `code`, not
+ * on `message`. Errors only an HTTP layer raises (an unknown route, a body too large, a missing
+ * API key, …) are not here: the server keeps its own catalogue of {@link ErrorKind}s, with codes
+ * from the same numbering, so the wire envelope looks the same whoever raised the error.
  */
 export const ERROR_CATALOG = {
   validation_failed: { status: 400, code: 1000 },
   invalid_connected_account_id: { status: 400, code: 1001 },
-  invalid_json: { status: 400, code: 1002 },
   revoke_not_supported: { status: 400, code: 1003 },
   credentials_required: { status: 400, code: 1004 },
   invalid_cursor: { status: 400, code: 1005 },
   invalid_config: { status: 400, code: 1006 },
-  unauthorized: { status: 401, code: 1100 },
   connected_account_not_found: { status: 404, code: 1200 },
-  route_not_found: { status: 404, code: 1201 },
-  method_not_allowed: { status: 405, code: 1202 },
   connected_account_not_revokable: { status: 409, code: 1300 },
   invalid_status_transition: { status: 409, code: 1301 },
   connected_account_exists: { status: 409, code: 1302 },
   concurrent_modification: { status: 409, code: 1303 },
   revoke_incomplete: { status: 409, code: 1304 },
-  payload_too_large: { status: 413, code: 1400 },
-  unsupported_media_type: { status: 415, code: 1401 },
   internal_error: { status: 500, code: 1500 },
   revoke_failed: { status: 500, code: 1501 },
   store_error: { status: 500, code: 1502 },
-  service_unavailable: { status: 503, code: 1503 },
 } as const
 
 /** A slug of {@link ERROR_CATALOG}. */
 export type ErrorSlug = keyof typeof ERROR_CATALOG
 
-/** The wire envelope every error serialises to (SPEC §5). */
+/**
+ * An error kind outside {@link ERROR_CATALOG}, for a layer that raises errors of its own (the
+ * reference server's `route_not_found`, say): its slug, the HTTP status it answers with, and its
+ * stable numeric code. Pass one to {@link RevokitError}'s constructor instead of a slug.
+ */
+export interface ErrorKind {
+  readonly slug: string
+  readonly status: number
+  readonly code: number
+}
+
+/** The wire envelope every error serialises to: `{ error: { message, code, slug, status, request_id, suggested_fix, errors } }`. */
 export interface ErrorEnvelope {
   error: {
     message: string
@@ -64,7 +71,8 @@ const BRAND = Symbol.for('@revokit/core.RevokitError')
 
 /**
  * The one error type revokit throws for things a caller can act on. `status` is the HTTP
- * status the reference server answers with; `toJSON()` produces the wire envelope. Messages,
+ * status the reference server answers with; `toJSON()` produces the wire envelope. Built from a
+ * slug of {@link ERROR_CATALOG}, or from an {@link ErrorKind} a layer above core defines. Messages,
  * fixes and details are passed through the pattern redactor, so a provider that echoes a token
  * back cannot leak it through an error.
  *
@@ -72,7 +80,8 @@ const BRAND = Symbol.for('@revokit/core.RevokitError')
  */
 export class RevokitError extends Error {
   override readonly name = 'RevokitError'
-  readonly slug: ErrorSlug
+  /** A slug of {@link ERROR_CATALOG}, or of the {@link ErrorKind} the error was built from. */
+  readonly slug: ErrorSlug | (string & {})
   readonly status: number
   readonly code: number
   readonly suggestedFix: string
@@ -80,10 +89,10 @@ export class RevokitError extends Error {
   readonly subjects: SubjectOutcomes | undefined
   requestId: string | undefined
 
-  constructor(slug: ErrorSlug, options: RevokitErrorOptions) {
+  constructor(kind: ErrorSlug | ErrorKind, options: RevokitErrorOptions) {
     super(redact(options.message))
-    const entry = ERROR_CATALOG[slug]
-    this.slug = slug
+    const entry = typeof kind === 'string' ? { slug: kind, ...ERROR_CATALOG[kind] } : kind
+    this.slug = entry.slug
     this.status = entry.status
     this.code = entry.code
     this.suggestedFix = redact(options.suggestedFix)
@@ -103,14 +112,14 @@ export class RevokitError extends Error {
   }
 
   /**
-   * The SPEC §5 wire envelope with this error's own request id. Arguments are ignored:
+   * The wire envelope with this error's own request id. Arguments are ignored:
    * `JSON.stringify` passes the property key here, which must not become a request id.
    */
   toJSON(): ErrorEnvelope {
     return this.toEnvelope()
   }
 
-  /** The SPEC §5 wire envelope; `requestId` overrides the one the error carries. */
+  /** The wire envelope; `requestId` overrides the one the error carries. */
   toEnvelope(requestId?: string): ErrorEnvelope {
     return {
       error: {

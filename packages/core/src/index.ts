@@ -31,6 +31,7 @@ export {
 export {
   ERROR_CATALOG,
   type ErrorEnvelope,
+  type ErrorKind,
   type ErrorSlug,
   isRevokitError,
   RevokitError,

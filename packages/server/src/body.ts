@@ -7,7 +7,7 @@ export const DEFAULT_MAX_BODY_BYTES = 64 * 1024
 /**
  * Reads a JSON request body, enforcing the limit while the body streams in (a declared
  * `content-length` over the limit is refused before reading anything). Returns `undefined` when
- * there is no body. Throws the 413, 415 and 400 errors of SPEC §5 for what it refuses.
+ * there is no body. Throws 413 (too large), 415 (not JSON) or 400 (invalid JSON) for what it refuses.
  */
 export async function readJsonBody(request: Request, limit: number): Promise<unknown> {
   const declared = request.headers.get('content-length')

@@ -1,7 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: config files spell environment variables as ${VAR}
-// The `revokit` CLI: real child processes from source where the store can be shared (help,
-// usage errors, config errors, an empty store), and main() in-process with a seeded store for
-// revokes, bulk progress and the summary table.
+// The `revokit` CLI. Every command runs in-process through main() with injected stdout, stderr,
+// env and cwd (a seeded shared store where a test needs accounts); one test starts the real bin
+// as a child process, so the suite stays fast and steady on a loaded machine.
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { createServer } from 'node:net'
@@ -11,6 +11,7 @@ import { createEngine, memoryStore } from '@revokit/core'
 import { describe, expect, it } from 'vitest'
 import { runCli, runMain } from '../test/cli'
 import { testKinds } from '../test/kinds'
+import { scaled } from '../test/time'
 import { errorEnvelopeSchema, listResponseSchema, revokeResponseSchema } from './wire'
 
 const KEY = 'cli-test-key-0000000001'
@@ -55,7 +56,25 @@ async function seeded() {
   return { kinds, file, engine, create }
 }
 
-describe('revokit CLI as a child process', () => {
+describe('the revokit bin as a child process', () => {
+  // The one test that pays for real processes: the bin starts from source, prints help, and
+  // turns main()'s result into the process exit code. Every command's behaviour is tested
+  // in-process below.
+  it(
+    'starts, prints help with exit code 0, and exits 2 on a usage error',
+    async () => {
+      const help = await runCli(['--help'])
+      expect(help).toMatchObject({ code: 0, stderr: '' })
+      expect(help.stdout).toMatch(/Usage\n/)
+      const usage = await runCli(['revok'])
+      expect(usage.code).toBe(2)
+      expect(usage.stderr).toContain("unknown command 'revok'")
+    },
+    scaled(60_000),
+  )
+})
+
+describe('revokit CLI: help, usage and config errors', () => {
   it('--help for the CLI and each command: what it does, options, an example', async () => {
     for (const args of [
       ['--help'],
@@ -64,32 +83,32 @@ describe('revokit CLI as a child process', () => {
       ['accounts', '--help'],
       ['help', 'revoke'],
     ]) {
-      const { code, stdout, stderr } = await runCli(args)
+      const { code, stdout, stderr } = await runMain(args)
       expect(code).toBe(0)
       expect(stderr).toBe('')
       expect(stdout).toMatch(/Usage\n/)
       expect(stdout).toMatch(/Options\n/)
       expect(stdout).toMatch(/Examples?\n/)
     }
-    expect((await runCli(['serve', '--help'])).stdout).toContain('--port N')
+    expect((await runMain(['serve', '--help'])).stdout).toContain('--port N')
   })
 
   it('unknown commands and flags exit 2 with a pointer to help', async () => {
-    const command = await runCli(['revok'])
+    const command = await runMain(['revok'])
     expect(command.code).toBe(2)
     expect(command.stderr).toContain("unknown command 'revok'")
     expect(command.stderr).toContain("Run 'revokit --help'")
-    const flag = await runCli(['revoke', 'ca_1a2b3c4d5e6f', '--forse'])
+    const flag = await runMain(['revoke', 'ca_1a2b3c4d5e6f', '--forse'])
     expect(flag.code).toBe(2)
     expect(flag.stderr).toContain("unknown option '--forse' for 'revokit revoke'")
     expect(flag.stderr).toContain("Run 'revokit revoke --help'")
-    const port = await runCli(['serve', '--port', '99999', '--config', 'x.json'])
+    const port = await runMain(['serve', '--port', '99999', '--config', 'x.json'])
     expect(port.code).toBe(2)
     expect(port.stderr).toContain('--port must be a whole number from 0 to 65535')
   })
 
   it('a config error exits 1 naming the field and the fix', async () => {
-    const { code, stderr, stdout } = await runCli(['accounts', 'list', '--config', memoryConfig()])
+    const { code, stderr, stdout } = await runMain(['accounts', 'list', '--config', memoryConfig()])
     expect(code).toBe(1)
     expect(stdout).toBe('')
     expect(stderr).toContain(
@@ -100,20 +119,20 @@ describe('revokit CLI as a child process', () => {
 
   it('revoke of an unknown id exits 1 with the message and the fix; --json prints the envelope', async () => {
     const env = { REVOKIT_API_KEY: 'fake-key-from-env-00001' }
-    const human = await runCli(['revoke', 'ca_1a2b3c4d5e6f', '--config', memoryConfig()], env)
+    const human = await runMain(['revoke', 'ca_1a2b3c4d5e6f', '--config', memoryConfig()], { env })
     expect(human.code).toBe(1)
     expect(human.stderr).toContain('error: Connected account ca_1a2b3c4d5e6f does not exist.')
     expect(human.stderr).toMatch(/^fix: Check the id/m)
-    const json = await runCli(['revoke', 'ca_1a2b3c4d5e6f', '--json', '--config', memoryConfig()], env)
+    const json = await runMain(['revoke', 'ca_1a2b3c4d5e6f', '--json', '--config', memoryConfig()], { env })
     expect(json.code).toBe(1)
     expect(errorEnvelopeSchema.parse(JSON.parse(json.stdout)).error.slug).toBe('connected_account_not_found')
   })
 
   it('accounts list and a bulk revoke on an empty store succeed and say so', async () => {
     const env = { REVOKIT_API_KEY: 'fake-key-from-env-00001', REVOKIT_CONFIG: memoryConfig() }
-    const list = await runCli(['accounts', 'list'], env)
+    const list = await runMain(['accounts', 'list'], { env })
     expect(list).toMatchObject({ code: 0, stdout: 'no accounts match\n' })
-    const bulk = await runCli(['revoke', '--toolkit', 'github'], env)
+    const bulk = await runMain(['revoke', '--toolkit', 'github'], { env })
     expect(bulk.code).toBe(0)
     expect(bulk.stdout).toMatch(/^total\s+0$/m)
     expect(bulk.stdout).toContain('no ACTIVE accounts of toolkit github in project default')

@@ -1,16 +1,18 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: config files spell environment variables as ${VAR}
 // The config loader: every kind of mistake is reported under its field path with a fix, and a
-// valid file (SPEC §5's own example included) builds one adapter per toolkit.
+// valid file (the spec's own example included) builds one adapter per toolkit from the adapters'
+// definitions. Long on purpose: the table of every config mistake and its exact message is one
+// list a reader scans to find what the loader says.
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { isRevokitError, type RevocationAdapter, type RevokitError } from '@revokit/core'
+import { type AdapterDefinition, defineAdapter, isRevokitError, type RevokitError } from '@revokit/core'
 import { scriptedAdapter } from '@revokit/core/testing'
 import { describe, expect, it } from 'vitest'
 import * as z from 'zod'
 import { testKinds } from '../test/kinds'
 import { loadConfig, parseConfig } from './config'
-import type { Kinds } from './kinds'
+import { adapterKinds, builtinDefinitions, type Kinds } from './kinds'
 import { openRevokit } from './runtime'
 
 const KEY = 'config-test-key-000001'
@@ -23,9 +25,9 @@ const base = () => ({
 
 const { kinds } = testKinds()
 
-function fail(text: string, options: Parameters<typeof parseConfig>[1] = {}): RevokitError {
+async function fail(text: string, options: Parameters<typeof parseConfig>[1] = {}): Promise<RevokitError> {
   try {
-    parseConfig(text, { kinds, env: {}, ...options })
+    await parseConfig(text, { kinds, env: {}, ...options })
   } catch (error) {
     expect(isRevokitError(error)).toBe(true)
     const failure = error as RevokitError
@@ -36,14 +38,17 @@ function fail(text: string, options: Parameters<typeof parseConfig>[1] = {}): Re
   throw new Error('expected the config to be refused')
 }
 
-const failWith = (mutate: (config: ReturnType<typeof base> & Record<string, unknown>) => void, env = {}) => {
+const failWith = async (
+  mutate: (config: ReturnType<typeof base> & Record<string, unknown>) => void,
+  env = {},
+) => {
   const config = base() as ReturnType<typeof base> & Record<string, unknown>
   mutate(config)
   return fail(JSON.stringify(config), { env })
 }
 
 describe('config file', () => {
-  it('accepts SPEC §5’s example as written (comments included) and builds one adapter per toolkit key', () => {
+  it('accepts the spec’s example as written (comments included) and builds one adapter per toolkit key', async () => {
     const example = `{ "port": 8080,
   "store": { "kind": "sqlite", "path": "./revokit.db" },          // or { "kind": "memory" }
   "projects": [ { "id": "default", "apiKeys": ["\${REVOKIT_API_KEY}"] } ],
@@ -54,13 +59,17 @@ describe('config file', () => {
     "acme":   { "adapter": "rfc7009", "issuer": "https://id.acme.example", "clientId": "...",
                 "clientSecret": "\${ACME_SECRET}", "authMethod": "client_secret_basic" } } }`
     const received: Record<string, Record<string, unknown>> = {}
-    const record = (options: Record<string, unknown> & { toolkit: string }): RevocationAdapter => {
-      received[options.toolkit] = options
-      return scriptedAdapter({ toolkit: options.toolkit })
-    }
+    // The real definitions (their schemas validate the example), with factories that record.
+    const record = (definition: AdapterDefinition): AdapterDefinition => ({
+      ...definition,
+      create: (options) => {
+        received[options.toolkit as string] = options
+        return scriptedAdapter({ toolkit: options.toolkit as string })
+      },
+    })
     const stores: Record<string, unknown>[] = []
     const specKinds: Kinds = {
-      adapters: { google: record, github: record, slack: record, rfc7009: record },
+      adapters: adapterKinds(builtinDefinitions.map(record)),
       stores: {
         sqlite: (options) => {
           stores.push(options)
@@ -71,7 +80,7 @@ describe('config file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'revokit-config-'))
     const file = join(dir, 'revokit.json')
     writeFileSync(file, example)
-    const config = loadConfig(file, {
+    const config = await loadConfig(file, {
       kinds: specKinds,
       env: {
         REVOKIT_API_KEY: 'fake-api-key-from-env-0001',
@@ -111,28 +120,28 @@ describe('config file', () => {
     expect(JSON.stringify(config)).not.toContain('fake-acme-secret')
   })
 
-  it('defaults port to 8080 and toolkits to none; takes a port from the environment', () => {
-    const config = parseConfig(
+  it('defaults port to 8080 and toolkits to none; takes a port from the environment', async () => {
+    const config = await parseConfig(
       JSON.stringify({ store: { kind: 'memory' }, projects: [{ id: 'p', apiKeys: [KEY] }] }),
       { kinds, env: {} },
     )
     expect(config.port).toBe(8080)
     expect(config.adapters).toEqual([])
-    const fromEnv = parseConfig(JSON.stringify({ ...base(), port: '${PORT}' }), {
+    const fromEnv = await parseConfig(JSON.stringify({ ...base(), port: '${PORT}' }), {
       kinds,
       env: { PORT: '9091' },
     })
     expect(fromEnv.port).toBe(9091)
   })
 
-  it('a missing file, a directory, and invalid JSON name the file and say where', () => {
+  it('a missing file, a directory, and invalid JSON name the file and say where', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'revokit-config-'))
     for (const [file, says] of [
       [join(dir, 'nope.json'), 'does not exist'],
       [dir, 'is a directory'],
     ] as const) {
       try {
-        loadConfig(file, { kinds })
+        await loadConfig(file, { kinds })
         throw new Error('expected a failure')
       } catch (error) {
         const failure = error as RevokitError
@@ -149,7 +158,7 @@ describe('config file', () => {
       '{\n  "port": 8080,\n  "projects": [{ "id": "default", "apiKeys": [fake-unquoted-secret-key] }]\n}',
     )
     try {
-      loadConfig(bad, { kinds })
+      await loadConfig(bad, { kinds })
       throw new Error('expected a failure')
     } catch (error) {
       const failure = error as RevokitError
@@ -158,14 +167,14 @@ describe('config file', () => {
     }
   })
 
-  it('a missing or empty environment variable names the field and the variable, never a value', () => {
-    const error = failWith((c) => {
+  it('a missing or empty environment variable names the field and the variable, never a value', async () => {
+    const error = await failWith((c) => {
       c.projects = [{ id: 'default', apiKeys: [KEY, '${REVOKIT_API_KEY}'] }]
     })
     expect(error.errors).toEqual([
       'projects[0].apiKeys[1]: ${REVOKIT_API_KEY} is not set — export it or put the key in the file',
     ])
-    const empty = failWith(
+    const empty = await failWith(
       (c) => {
         c.toolkits = { acme: { adapter: 'test', clientSecret: '${ACME_SECRET}' } as never }
       },
@@ -174,14 +183,14 @@ describe('config file', () => {
     expect(empty.errors).toEqual([
       'toolkits.acme.clientSecret: ${ACME_SECRET} is empty — export a value or put the value in the file',
     ])
-    const badName = failWith((c) => {
+    const badName = await failWith((c) => {
       c.store = { kind: '${not a name}' }
     })
     expect(badName.errors[0]).toMatch(/^store\.kind: \$\{not a name\} is not a variable reference/)
   })
 
-  it('$${NAME} is a literal ${NAME}, and variables interpolate inside longer strings', () => {
-    const config = parseConfig(
+  it('$${NAME} is a literal ${NAME}, and variables interpolate inside longer strings', async () => {
+    const config = await parseConfig(
       JSON.stringify({
         ...base(),
         projects: [{ id: 'p', apiKeys: ['$${NOT_EXPANDED}-0123456789', 'prefix-${PART}-suffix'] }],
@@ -338,14 +347,14 @@ describe('config file', () => {
         (c.toolkits = { acme: { adapter: 'strict', clientId: 'x', authMethod: 'private_key_jwt' } }),
       'toolkits.acme.authMethod: strict: authMethod must be "client_secret_basic"',
     ],
-  ])('names the field for %s', (_what, mutate, line) => {
-    const error = failWith(mutate as (c: Record<string, unknown>) => void)
+  ])('names the field for %s', async (_what, mutate, line) => {
+    const error = await failWith(mutate as (c: Record<string, unknown>) => void)
     expect(error.errors).toContain(line)
     expect(error.suggestedFix.length).toBeGreaterThan(10)
   })
 
-  it('accepts plain http on loopback (local test servers)', () => {
-    const config = parseConfig(
+  it('accepts plain http on loopback (local test servers)', async () => {
+    const config = await parseConfig(
       JSON.stringify({
         ...base(),
         toolkits: { acme: { adapter: 'test', revocationEndpoint: 'http://127.0.0.1:9000/revoke' } },
@@ -355,8 +364,8 @@ describe('config file', () => {
     expect(config.adapters).toHaveLength(1)
   })
 
-  it('reports every problem at once, not just the first', () => {
-    const error = failWith((c) => {
+  it('reports every problem at once, not just the first', async () => {
+    const error = await failWith((c) => {
       c.port = -1
       c.projects = []
       c.toolkits = { acme: {} } as never
@@ -365,25 +374,29 @@ describe('config file', () => {
     expect(error.message).toContain('(and 2 more)')
   })
 
-  it('reports zod errors from a factory under each issue’s path, and never echoes a secret it names', () => {
-    const options = z.strictObject({
-      toolkit: z.string(),
-      clientId: z.string(),
-      clientSecret: z.string().min(40),
+  it('reports a definition’s schema issues under each issue’s path, and never echoes a secret a factory names', async () => {
+    const zodded = defineAdapter({
+      name: 'zodded',
+      options: z.strictObject({
+        toolkit: z.string(),
+        clientId: z.string(),
+        clientSecret: z.string().min(40),
+      }),
+      secrets: ['clientSecret'],
+      endpoints: [],
+      create: (options) => scriptedAdapter({ toolkit: options.toolkit }),
     })
-    const zodKinds: Kinds = {
-      adapters: {
-        zodded: (raw) => {
-          options.parse(raw)
-          return scriptedAdapter({ toolkit: raw.toolkit })
-        },
-        echoes: (raw) => {
-          throw new Error(`echoes: clientSecret "${String(raw.clientSecret)}" was rejected`)
-        },
+    const echoes = defineAdapter({
+      name: 'echoes',
+      options: z.looseObject({ toolkit: z.string(), clientSecret: z.string() }),
+      secrets: ['clientSecret'],
+      endpoints: [],
+      create: (options) => {
+        throw new Error(`echoes: clientSecret "${options.clientSecret}" was rejected`)
       },
-      stores: kinds.stores,
-    }
-    const zodded = fail(
+    })
+    const zodKinds: Kinds = { adapters: adapterKinds([zodded, echoes]), stores: kinds.stores }
+    const zoddedError = await fail(
       JSON.stringify({
         ...base(),
         toolkits: { acme: { adapter: 'zodded', clientSecret: 'short', extra: 1 } },
@@ -392,34 +405,32 @@ describe('config file', () => {
         kinds: zodKinds,
       },
     )
-    expect(zodded.errors).toEqual(
+    expect(zoddedError.errors).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^toolkits\.acme\.clientId: /),
         expect.stringMatching(/^toolkits\.acme\.clientSecret: /),
         expect.stringMatching(/^toolkits\.acme: .*extra/),
       ]),
     )
-    const echoed = fail(
+    const echoed = await fail(
       JSON.stringify({ ...base(), toolkits: { acme: { adapter: 'echoes', clientSecret: '${SECRET}' } } }),
       { kinds: zodKinds, env: { SECRET: 'fake-secret-value-echoed' } },
     )
-    expect(echoed.errors[0]).toMatch(
-      /^toolkits\.acme\.clientSecret: echoes: clientSecret "\[REDACTED\]" was rejected$/,
-    )
+    expect(echoed.errors[0]).toMatch(/^toolkits\.acme: echoes: clientSecret "\[REDACTED\]" was rejected$/)
     expect(JSON.stringify(echoed.toEnvelope())).not.toContain('fake-secret-value-echoed')
   })
 
-  it('resolves a relative store path against the config file’s directory', () => {
+  it('resolves a relative store path against the config file’s directory', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'revokit-config-'))
     mkdirSync(join(dir, 'conf'))
     const file = join(dir, 'conf', 'revokit.json')
     writeFileSync(file, JSON.stringify({ ...base(), store: { kind: 'sqlite', path: '../data/revokit.db' } }))
     const sqliteKinds: Kinds = { adapters: kinds.adapters, stores: { sqlite: () => ({}) as never } }
-    expect(loadConfig(file, { kinds: sqliteKinds, env: {} }).store).toEqual({
+    expect((await loadConfig(file, { kinds: sqliteKinds, env: {} })).store).toEqual({
       kind: 'sqlite',
       path: join(dir, 'data', 'revokit.db'),
     })
-    const absolute = parseConfig(
+    const absolute = await parseConfig(
       JSON.stringify({ ...base(), store: { kind: 'sqlite', path: '/var/lib/revokit.db' } }),
       {
         kinds: sqliteKinds,
@@ -441,7 +452,7 @@ describe('config file', () => {
         },
       },
     }
-    const config = parseConfig(
+    const config = await parseConfig(
       JSON.stringify({ ...base(), store: { kind: 'sqlite', path: '/nonexistent/dir/x.db' } }),
       {
         kinds: failing,
@@ -460,9 +471,9 @@ describe('config file', () => {
     expect(error?.suggestedFix).toContain('directory of store.path exists')
   })
 
-  it('says the sqlite store needs its package when this build lacks it', () => {
+  it('says the sqlite store needs its package when this build lacks it', async () => {
     const noSqlite: Kinds = { adapters: kinds.adapters, stores: { memory: kinds.stores.memory as never } }
-    const error = fail(JSON.stringify({ ...base(), store: { kind: 'sqlite', path: './x.db' } }), {
+    const error = await fail(JSON.stringify({ ...base(), store: { kind: 'sqlite', path: './x.db' } }), {
       kinds: noSqlite,
     })
     expect(error.errors).toEqual([
@@ -472,14 +483,14 @@ describe('config file', () => {
 })
 
 describe('config file: the optional revoke section', () => {
-  it('sets the engine limits, and names a bad one', () => {
-    const good = parseConfig(
+  it('sets the engine limits, and names a bad one', async () => {
+    const good = await parseConfig(
       JSON.stringify({ ...base(), revoke: { timeoutMs: 5000, deadlineMs: 60000, maxAttempts: 5 } }),
       { env: {}, kinds },
     )
     expect(good.revoke).toEqual({ timeoutMs: 5000, deadlineMs: 60000, maxAttempts: 5 })
-    expect(parseConfig(JSON.stringify(base()), { env: {}, kinds }).revoke).toEqual({})
-    const error = fail(JSON.stringify({ ...base(), revoke: { deadlineMs: 10, retries: 2 } }))
+    expect((await parseConfig(JSON.stringify(base()), { env: {}, kinds })).revoke).toEqual({})
+    const error = await fail(JSON.stringify({ ...base(), revoke: { deadlineMs: 10, retries: 2 } }))
     expect(error.errors.join('\n')).toMatch(/revoke\.deadlineMs: .*1000/)
     expect(error.errors.join('\n')).toMatch(/revoke\.retries/)
   })

@@ -2,10 +2,8 @@ import {
   type CallOptions,
   createRedactor,
   type Engine,
-  isAccountId,
   type Logger,
-  type Redactor,
-  RevokitError,
+  type RevokitError,
   redactingLogger,
   silentLogger,
   toRevokitError,
@@ -17,6 +15,7 @@ import { DEFAULT_MAX_BODY_BYTES, readJsonBody } from './body'
 import {
   bodyRequired,
   invalidInput,
+  malformedId,
   methodNotAllowed,
   routeNotFound,
   serviceUnavailable,
@@ -24,6 +23,7 @@ import {
 } from './http-errors'
 import { buildOpenApiDocument } from './openapi'
 import { newRequestId, requestIdOf } from './request-id'
+import { log, loggablePath, type RequestLogState } from './request-log'
 import { allowedMethods, honoPath, OPENAPI_PATH, ROUTES, type RouteSpec } from './routes'
 import {
   accountIdSchema,
@@ -61,13 +61,8 @@ export interface HandlerOptions {
 export type RevokitHandler = (request: Request) => Promise<Response>
 
 /** What the router hands each route about the request it serves. */
-interface RequestState {
+interface RequestState extends RequestLogState {
   readonly requestId: string
-  projectId?: string
-  /** The error behind a 5xx, for the log line. */
-  failure?: unknown
-  /** The slug of the error answered, for the log line. */
-  slug?: string
 }
 
 type Env = { Bindings: RequestState }
@@ -91,7 +86,7 @@ const QUERY_FIXES: Record<string, string> = {
 }
 
 /**
- * Creates the HTTP API of SPEC §5 as a web-standard handler `(Request) => Promise<Response>`.
+ * Creates the connected-accounts HTTP API as a web-standard handler `(Request) => Promise<Response>`.
  *
  * @example
  * ```ts
@@ -343,33 +338,6 @@ export function createHandler(options: HandlerOptions): RevokitHandler {
   }
 }
 
-const PLAIN_SEGMENT = /^[A-Za-z0-9._~-]{1,24}$/
-
-/**
- * The path as logs and 404 messages show it. Someone will, one day, curl a token into a path:
- * account ids and short plain segments are kept, anything long or odd becomes `*`.
- */
-export function loggablePath(pathname: string, redactor: Redactor): string {
-  const shown = pathname
-    .split('/')
-    .map((segment) => {
-      if (segment === '') return segment
-      const plain = isAccountId(segment) || PLAIN_SEGMENT.test(segment)
-      return plain && redactor(segment) === segment ? segment : '*'
-    })
-    .join('/')
-  return shown.length > 256 ? `${shown.slice(0, 256)}…` : shown
-}
-
-function malformedId(): RevokitError {
-  return new RevokitError('invalid_connected_account_id', {
-    message: 'The connected account id in the path is malformed.',
-    suggestedFix:
-      'Use the id returned when the account was created: "ca_" followed by 6 to 64 of A-Z a-z 0-9 _ -, e.g. ca_1a2b3c4d5e6f.',
-    errors: ['nanoid: must look like ca_1a2b3c4d5e6f'],
-  })
-}
-
 function json(body: unknown, status: number, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), { status, headers: { ...JSON_HEADERS, ...headers } })
 }
@@ -383,47 +351,6 @@ function withHeader(response: Response, name: string, value: string): Response {
     const copy = new Response(response.body, response)
     copy.headers.set(name, value)
     return copy
-  }
-}
-
-function log(
-  logger: Logger,
-  redactor: Redactor,
-  request: Request,
-  response: Response,
-  state: RequestState,
-  ms: number,
-) {
-  if (logger === silentLogger) return
-  let path: string
-  try {
-    // The path only: query values can hold anything, including a caller's secrets.
-    path = loggablePath(new URL(request.url).pathname, redactor)
-  } catch {
-    path = '?'
-  }
-  const fields: Record<string, unknown> = {
-    requestId: state.requestId,
-    method: request.method,
-    path,
-    status: response.status,
-    ms: Math.round(ms * 10) / 10,
-    ...(state.projectId !== undefined ? { projectId: state.projectId } : {}),
-    ...(state.slug !== undefined ? { slug: state.slug } : {}),
-  }
-  if (response.status >= 500) {
-    const error = state.failure
-    logger.error(
-      {
-        ...fields,
-        ...(error !== undefined
-          ? { error, ...(error instanceof Error && error.cause ? { cause: error.cause } : {}) }
-          : {}),
-      },
-      'request failed',
-    )
-  } else {
-    logger.info(fields, 'request')
   }
 }
 

@@ -1,10 +1,32 @@
-import { RevokitError } from '@revokit/core'
+import { formatIssues, RevokitError, type RevokitErrorOptions } from '@revokit/core'
 import type * as z from 'zod'
 
 // The server's own errors. Every one carries a suggested fix a client developer can act on.
 
+/**
+ * The errors only the HTTP layer raises, by slug: the status it answers with and a stable
+ * numeric code from the same numbering as core's `ERROR_CATALOG` (codes never change meaning).
+ * They serialise to the same envelope as every other error.
+ */
+export const HTTP_ERROR_CATALOG = {
+  invalid_json: { status: 400, code: 1002 },
+  unauthorized: { status: 401, code: 1100 },
+  route_not_found: { status: 404, code: 1201 },
+  method_not_allowed: { status: 405, code: 1202 },
+  payload_too_large: { status: 413, code: 1400 },
+  unsupported_media_type: { status: 415, code: 1401 },
+  service_unavailable: { status: 503, code: 1503 },
+} as const
+
+/** A slug of {@link HTTP_ERROR_CATALOG}. */
+export type HttpErrorSlug = keyof typeof HTTP_ERROR_CATALOG
+
+function httpError(slug: HttpErrorSlug, options: RevokitErrorOptions): RevokitError {
+  return new RevokitError({ slug, ...HTTP_ERROR_CATALOG[slug] }, options)
+}
+
 export function unauthorized(present: boolean): RevokitError {
-  return new RevokitError('unauthorized', {
+  return httpError('unauthorized', {
     message: present ? 'The API key is not valid.' : 'The x-api-key header is missing.',
     suggestedFix: present
       ? "Send one of your project's API keys, exactly as configured, in the x-api-key header."
@@ -13,7 +35,7 @@ export function unauthorized(present: boolean): RevokitError {
 }
 
 export function routeNotFound(method: string, path: string): RevokitError {
-  return new RevokitError('route_not_found', {
+  return httpError('route_not_found', {
     message: `No route matches ${method} ${path}.`,
     suggestedFix:
       'Check the path: the API lives under /api/v3/connected_accounts and /api/v3.1/connected_accounts/{nanoid}/revoke. GET /openapi.json lists every route.',
@@ -21,28 +43,28 @@ export function routeNotFound(method: string, path: string): RevokitError {
 }
 
 export function methodNotAllowed(method: string, allow: readonly string[]): RevokitError {
-  return new RevokitError('method_not_allowed', {
+  return httpError('method_not_allowed', {
     message: `${method} is not allowed on this route.`,
     suggestedFix: `Use ${allow.join(', ')} (see the Allow header).`,
   })
 }
 
 export function unsupportedMediaType(): RevokitError {
-  return new RevokitError('unsupported_media_type', {
+  return httpError('unsupported_media_type', {
     message: 'The request body must be JSON.',
     suggestedFix: 'Send the body with the header content-type: application/json (UTF-8).',
   })
 }
 
 export function payloadTooLarge(limit: number): RevokitError {
-  return new RevokitError('payload_too_large', {
+  return httpError('payload_too_large', {
     message: `The request body is larger than ${limit} bytes.`,
     suggestedFix: `Send at most ${Math.floor(limit / 1024)} KiB; credentials are a few tokens, not files.`,
   })
 }
 
 export function invalidJson(detail: string): RevokitError {
-  return new RevokitError('invalid_json', {
+  return httpError('invalid_json', {
     message: `The request body is not valid JSON: ${detail}.`,
     suggestedFix: 'Send a JSON object, e.g. {"enabled": false}; check quotes, commas and braces.',
   })
@@ -57,7 +79,7 @@ export function bodyRequired(example: string): RevokitError {
 }
 
 export function serviceUnavailable(reason: string): RevokitError {
-  return new RevokitError('service_unavailable', {
+  return httpError('service_unavailable', {
     message: `Not ready: ${reason}.`,
     suggestedFix: 'Check that the store is reachable (the server logs say why), then retry.',
   })
@@ -69,7 +91,7 @@ export function serviceUnavailable(reason: string): RevokitError {
  * field names are clipped.
  */
 export function invalidInput(error: z.ZodError, what: string, fix: string): RevokitError {
-  const errors = error.issues.flatMap((issue) => issueLines(issue, what)).slice(0, 20)
+  const errors = issueLines(error.issues, what).slice(0, 20)
   const first = (errors[0] ?? 'malformed input').replace(`${what}: `, '')
   return new RevokitError('validation_failed', {
     message: `Invalid ${what}: ${first}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ''}`,
@@ -80,19 +102,24 @@ export function invalidInput(error: z.ZodError, what: string, fix: string): Revo
 
 const clip = (text: string) => (text.length > 64 ? `${text.slice(0, 64)}…` : text)
 
-function issueLines(issue: z.core.$ZodIssue, what: string): string[] {
-  const path = issue.path.map((part) => clip(String(part))).join('.')
-  const at = path || what
-  switch (issue.code) {
-    case 'unrecognized_keys':
-      return issue.keys.map((key) => `${path ? `${path}.` : ''}${clip(key)}: unknown field`)
-    case 'invalid_type':
-      return [
-        `${at}: ${(issue as { input?: unknown }).input === undefined ? 'required' : `expected ${issue.expected}`}`,
-      ]
-    case 'invalid_value':
-      return [`${at}: must be one of ${issue.values.map(String).join(', ')}`]
-    default:
-      return [`${at}: ${issue.message}`]
-  }
+function issueLines(issues: readonly z.core.$ZodIssue[], what: string): string[] {
+  return formatIssues(issues, {
+    root: what,
+    noun: 'field',
+    unknownKeys: 'each',
+    // `required` for a missing value, `expected string` for a wrong one: the requests are parsed
+    // with `reportInput`, so each issue knows which.
+    required: 'required',
+    formatPath: (path) => path.map((part) => clip(String(part))).join('.'),
+  })
+}
+
+/** A 400 for an account id in the path that is not `ca_…`. */
+export function malformedId(): RevokitError {
+  return new RevokitError('invalid_connected_account_id', {
+    message: 'The connected account id in the path is malformed.',
+    suggestedFix:
+      'Use the id returned when the account was created: "ca_" followed by 6 to 64 of A-Z a-z 0-9 _ -, e.g. ca_1a2b3c4d5e6f.',
+    errors: ['nanoid: must look like ca_1a2b3c4d5e6f'],
+  })
 }

@@ -1,5 +1,6 @@
-// Every route and status code of SPEC §5 over real HTTP (node:http on 127.0.0.1:0), the stack
-// built from a config the way `revokit serve` builds it. Runs once per store kind.
+// Every route and status code of the API over real HTTP (node:http on 127.0.0.1:0), the stack
+// built from a config the way `revokit serve` builds it. Runs once per store kind. Long on purpose:
+// one server per store kind serves every route's cases, which a split by route would multiply.
 import { isAccountId, memoryStore, type Store } from '@revokit/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { KEY_A, KEY_A2, KEY_B, postJson, startTestServer, type TestServer } from '../test/server'
@@ -363,7 +364,7 @@ describe.each(STORE_KINDS)('HTTP API on the $name store', ({ config: storeConfig
         success: true,
       })
       const again = statusResponseSchema.parse(await (await patch(account.id, '{"enabled": false}')).json())
-      expect(again.status).toBe('INACTIVE') // no-op, SPEC §2
+      expect(again.status).toBe('INACTIVE') // disabling a disabled account is a no-op, not a 409
       const on = statusResponseSchema.parse(await (await patch(account.id, '{"enabled": true}')).json())
       expect(on.status).toBe('ACTIVE')
     })

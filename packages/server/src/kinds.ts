@@ -1,17 +1,9 @@
-import { memoryStore, type RevocationAdapter, type Store } from '@revokit/core'
-import { github } from '@revokit/github'
-import { google } from '@revokit/google'
-import { rfc7009 } from '@revokit/rfc7009'
-import { slack } from '@revokit/slack'
+import { type AdapterDefinition, memoryStore, type Store } from '@revokit/core'
+import { definition as github } from '@revokit/github'
+import { definition as google } from '@revokit/google'
+import { definition as rfc7009 } from '@revokit/rfc7009'
+import { definition as slack } from '@revokit/slack'
 import { sqliteStore } from '@revokit/store-sqlite'
-
-/**
- * Builds the adapter of one config `toolkits` entry. It receives the entry's options (everything
- * but `adapter`) with `toolkit` set to the entry's key, validates them itself, and throws an error
- * naming the bad option (never echoing a secret); the config loader reports it under the entry's
- * path, e.g. `toolkits.acme.clientSecret: …`.
- */
-export type AdapterFactory = (options: Record<string, unknown> & { toolkit: string }) => RevocationAdapter
 
 /**
  * Opens the store of the config's `store` entry. It receives the entry without `kind`; a relative
@@ -20,25 +12,35 @@ export type AdapterFactory = (options: Record<string, unknown> & { toolkit: stri
 export type StoreFactory = (options: Record<string, unknown>) => Store | Promise<Store>
 
 /**
- * Which config `"adapter"` and `"store.kind"` names exist, and what builds them. Everything in
- * `@revokit/server` that turns config into objects goes through one of these, so a program can
- * add its own adapter kinds: `main(argv, { kinds: { ...builtinKinds, adapters: { ...builtinKinds.adapters, acme } } })`.
+ * Which config `"adapter"` and `"store.kind"` names exist, and what builds them. An adapter kind
+ * is the adapter package's own {@link AdapterDefinition}: the config loader validates a toolkit
+ * entry with its `options` schema, checks its `endpoints`, hides its `secrets` and calls
+ * `create`, knowing nothing else about the provider. A config may also name an npm package (or a
+ * `./path`) that exports a definition, without any change here.
  */
 export interface Kinds {
-  readonly adapters: Readonly<Record<string, AdapterFactory>>
+  /** Definitions by the name a config's `"adapter"` uses. */
+  readonly adapters: Readonly<Record<string, AdapterDefinition>>
   readonly stores: Readonly<Record<string, StoreFactory>>
 }
 
-/** The kinds the `revokit` CLI and {@link loadConfig} know by default. */
+/**
+ * The adapter packages this server ships with, each by its own exported definition. A repo check
+ * fails when an adapter folder is missing here, from package.json, or from the README table.
+ */
+export const builtinDefinitions: readonly AdapterDefinition[] = [google, github, slack, rfc7009]
+
+/** Definitions keyed by their `name`, for {@link Kinds.adapters}; a later one replaces an earlier. */
+export function adapterKinds(definitions: readonly AdapterDefinition[]): Record<string, AdapterDefinition> {
+  return Object.fromEntries(definitions.map((definition) => [definition.name, definition]))
+}
+
+/**
+ * The kinds the `revokit` CLI and `loadConfig` know by default. A program adds its own with
+ * `{ ...builtinKinds, adapters: { ...builtinKinds.adapters, ...adapterKinds([acmeDefinition]) } }`.
+ */
 export const builtinKinds: Kinds = {
-  adapters: {
-    // Each factory validates its own options (zod) and names the bad one; the config loader
-    // reports that under toolkits.<slug>.
-    google: (options) => google(options as Parameters<typeof google>[0]),
-    github: (options) => github(options as Parameters<typeof github>[0]),
-    slack: (options) => slack(options as Parameters<typeof slack>[0]),
-    rfc7009: (options) => rfc7009(options as Parameters<typeof rfc7009>[0]),
-  },
+  adapters: adapterKinds(builtinDefinitions),
   stores: {
     memory: () => memoryStore(),
     sqlite: (options) => sqliteStore(options as unknown as Parameters<typeof sqliteStore>[0]),

@@ -1,10 +1,11 @@
 // The OpenAPI document: a valid 3.1 document, generated from the same zod schemas that
 // validate requests, listing exactly the routes the server answers.
 
-import { isAccountId } from '@revokit/core'
+import { ERROR_CATALOG, isAccountId } from '@revokit/core'
 import { Validator } from '@seriousme/openapi-schema-validator'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { HTTP_ERROR_CATALOG } from './http-errors'
 import { buildOpenApiDocument } from './openapi'
 import { allowedMethods, ROUTES } from './routes'
 import { ACCOUNT_ID } from './wire'
@@ -23,7 +24,10 @@ type Doc = {
       }
     >
   >
-  components: { schemas: Record<string, Record<string, unknown>> }
+  components: {
+    schemas: Record<string, Record<string, unknown>>
+    responses: Record<string, { description: string }>
+  }
 }
 
 describe('OpenAPI document', () => {
@@ -84,6 +88,15 @@ describe('OpenAPI document', () => {
       required: true,
       schema: { type: 'string', pattern: ACCOUNT_ID.source },
     })
+  })
+
+  it('lists every error slug, core’s and the HTTP layer’s, under the response of its status', () => {
+    for (const [slug, { status }] of [
+      ...Object.entries(ERROR_CATALOG),
+      ...Object.entries(HTTP_ERROR_CATALOG),
+    ]) {
+      expect(doc.components.responses[`Error${status}`]?.description, slug).toContain(`\`${slug}\``)
+    }
   })
 
   it('documents the id pattern the engine enforces', () => {

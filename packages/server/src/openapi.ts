@@ -1,5 +1,7 @@
+import { ERROR_CATALOG } from '@revokit/core'
 import * as z from 'zod'
 import packageJson from '../package.json' with { type: 'json' }
+import { HTTP_ERROR_CATALOG } from './http-errors'
 import { OPENAPI_PATH, ROUTES } from './routes'
 import { accountIdSchema, errorEnvelopeSchema } from './wire'
 
@@ -15,11 +17,24 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: 'Bad input (malformed id, invalid JSON, unknown fields, wrong types), or revoke not supported for this toolkit.',
   401: 'The x-api-key header is missing or wrong.',
   404: 'No such connected account in your project (or it was deleted).',
+  405: 'The route exists, but not with this method (the Allow header lists the methods).',
   409: 'The account is not in a state that allows this operation.',
   413: 'The request body is over the size limit.',
   415: 'The request body is not application/json.',
   500: 'The upstream revocation failed; the account keeps its status and tokens (retry later).',
   503: 'The store does not answer.',
+}
+
+/** Every error slug the API can answer with (core's and the HTTP layer's), by status. */
+function slugsByStatus(): Map<number, string[]> {
+  const byStatus = new Map<number, string[]>()
+  for (const [slug, { status }] of [
+    ...Object.entries(ERROR_CATALOG),
+    ...Object.entries(HTTP_ERROR_CATALOG),
+  ]) {
+    byStatus.set(status, [...(byStatus.get(status) ?? []), slug])
+  }
+  return new Map([...byStatus].sort(([a], [b]) => a - b))
 }
 
 /**
@@ -102,10 +117,10 @@ export function buildOpenApiDocument(options: OpenApiOptions = {}): Record<strin
 
   const errorRef = ref(errorEnvelopeSchema, 'output')
   const errorResponses = Object.fromEntries(
-    Object.entries(ERROR_DESCRIPTIONS).map(([status, description]) => [
+    [...slugsByStatus()].map(([status, slugs]) => [
       `Error${status}`,
       {
-        description,
+        description: `${ERROR_DESCRIPTIONS[status] ?? 'An error.'} Slugs: ${slugs.map((s) => `\`${s}\``).join(', ')}.`,
         headers: { 'x-request-id': { $ref: '#/components/headers/RequestId' } },
         content: { 'application/json': { schema: errorRef } },
       },

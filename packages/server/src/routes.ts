@@ -35,7 +35,7 @@ export interface RouteSpec {
   readonly errors: readonly number[]
 }
 
-/** Every route of SPEC §5, plus the unauthenticated operational ones. */
+/** Every route of the connected-accounts API, plus the unauthenticated operational ones. */
 export const ROUTES: readonly RouteSpec[] = [
   {
     operationId: 'createConnectedAccount',

@@ -8,8 +8,8 @@ import {
 } from '@revokit/core'
 import * as z from 'zod'
 
-// The wire format of SPEC §5, from the source documents in shared/seeds: snake_case fields,
-// `toolkit: { slug }`, the revoke body `{ revoked_tokens, connected_account }` plus `subjects`.
+// The wire format of the connected-accounts API: snake_case fields, `toolkit: { slug }`, the
+// revoke body `{ revoked_tokens, connected_account }` plus `subjects`, and the error envelope.
 // Every schema here validates input AND generates the OpenAPI document, so the two cannot drift.
 
 /** What credential values are replaced with on `GET /api/v3/connected_accounts/{nanoid}`. */

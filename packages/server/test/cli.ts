@@ -1,10 +1,12 @@
-// Runs the CLI: as a child process from source (node + the source condition), or in-process
-// through main() with captured output.
+// Runs the CLI: in-process through main() with captured output (every command test), or as a
+// child process from source (node + the source condition) for the few tests that need a real
+// process: the bin's own wiring, and signals.
 import { type ChildProcess, execFile, spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { main } from '../src/cli/main'
 import type { Kinds } from '../src/kinds'
+import { scaled } from './time'
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url))
 const SOURCE_ARGS = ['--conditions=@revokit/source', '--import', '@revokit/presets/register-source']
@@ -22,7 +24,7 @@ export async function runCli(args: string[], env: Record<string, string> = {}, s
       {
         cwd: packageDir,
         env: { PATH: process.env.PATH ?? '', ...env },
-        timeout: 30_000,
+        timeout: scaled(60_000),
       },
     )
     return { code: 0, stdout, stderr }
@@ -57,10 +59,13 @@ export function capture(tty = false) {
   }
 }
 
-/** Runs main() in this process with captured stdout/stderr. */
+/**
+ * Runs main() in this process with captured stdout/stderr, the given environment only (nothing
+ * of this process's), and the package directory as cwd. `kinds` defaults to the built-in ones.
+ */
 export async function runMain(
   args: string[],
-  options: { env?: Record<string, string>; kinds: Kinds; tty?: boolean },
+  options: { env?: Record<string, string>; kinds?: Kinds; tty?: boolean; cwd?: string } = {},
 ) {
   const stdout = capture()
   const stderr = capture(options.tty)
@@ -68,7 +73,8 @@ export async function runMain(
     stdout,
     stderr,
     env: options.env ?? {},
-    kinds: options.kinds,
+    cwd: options.cwd ?? packageDir,
+    ...(options.kinds ? { kinds: options.kinds } : {}),
     signals: false,
     progress: { intervalMs: 0, redrawMs: 0 },
   })

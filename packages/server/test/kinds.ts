@@ -1,6 +1,7 @@
 // Adapter kinds for tests, injected through the registry exactly as the real adapters are.
 import {
   alreadyRevoked,
+  defineAdapter,
   failed,
   memoryStore,
   type RevocationAdapter,
@@ -8,7 +9,8 @@ import {
   unsupported,
 } from '@revokit/core'
 import { later, scriptedAdapter } from '@revokit/core/testing'
-import { builtinKinds, type Kinds } from '../src/kinds'
+import * as z from 'zod'
+import { adapterKinds, builtinKinds, type Kinds } from '../src/kinds'
 
 /** What a `{ "adapter": "test", "behaviour": … }` toolkit does on every dispatch. */
 export type Behaviour =
@@ -18,19 +20,32 @@ export type Behaviour =
   | 'fail'
   | 'partial'
   | 'slow'
+  | 'gated'
   | 'leaky'
   | 'throws'
+
+/** What a `gated` toolkit waits for, and how it tells the test that a revoke has started. */
+export interface TestHooks {
+  /** The revoke resolves once this settles. @default resolved at once */
+  gate?: Promise<unknown>
+  /** Called when a gated revoke reaches the adapter. */
+  started?: () => void
+}
 
 /** Adapters built by the `test` kind, by toolkit, so tests can count dispatches. */
 export type Built = Map<string, ReturnType<typeof scriptedAdapter>>
 
 /**
- * The built-in kinds plus:
- * - adapter `test`: options `{ behaviour?, delayMs?, supportsAccess?, supportsRefresh?, clientSecret?, revocationEndpoint? }`;
- * - adapter `strict`: throws like a real factory does for bad options (clientId required, …);
+ * The built-in kinds plus, each registered by its definition as real adapters are:
+ * - adapter `test`: options `{ behaviour?, delayMs?, supportsAccess?, supportsRefresh?, clientSecret?,
+ *   revocationEndpoint?, issuer?, baseUrl? }` (anything else is accepted and ignored);
+ * - adapter `strict`: a strict options schema, like a real adapter's (clientId required, …);
  * - store `shared`: one memory store per kinds object, so an in-process CLI sees seeded accounts.
  */
-export function testKinds(shared: Store = memoryStore()): { kinds: Kinds; built: Built; shared: Store } {
+export function testKinds(
+  shared: Store = memoryStore(),
+  hooks: TestHooks = {},
+): { kinds: Kinds; built: Built; shared: Store } {
   const built: Built = new Map()
   const test = (options: Record<string, unknown> & { toolkit: string }): RevocationAdapter => {
     const behaviour = (options.behaviour as Behaviour | undefined) ?? 'revoke'
@@ -50,6 +65,14 @@ export function testKinds(shared: Store = memoryStore()): { kinds: Kinds; built:
           })
         case 'slow':
           return later(Number(options.delayMs ?? 1500), { type: 'revoked' as const })
+        case 'gated':
+          // Holds the revoke in flight until the test opens the gate: no guessing how long
+          // "in flight" lasts on a loaded machine.
+          return async () => {
+            hooks.started?.()
+            await hooks.gate
+            return { type: 'revoked' as const }
+          }
         case 'leaky':
           // A badly written adapter that copies its client secret and the token into the reason.
           return (request: { token: string }) =>
@@ -81,15 +104,39 @@ export function testKinds(shared: Store = memoryStore()): { kinds: Kinds; built:
     built.set(options.toolkit, adapter)
     return adapter
   }
-  const strict = (options: Record<string, unknown> & { toolkit: string }): RevocationAdapter => {
-    if (typeof options.clientId !== 'string') throw new TypeError('strict: clientId is required (a string)')
-    if (options.authMethod !== undefined && options.authMethod !== 'client_secret_basic')
-      throw new TypeError(`strict: authMethod must be "client_secret_basic"`)
-    return test({ toolkit: options.toolkit })
-  }
+  const testDefinition = defineAdapter({
+    name: 'test',
+    options: z.looseObject({
+      toolkit: z.string(),
+      behaviour: z.string().optional(),
+      delayMs: z.number().optional(),
+      supportsAccess: z.boolean().optional(),
+      supportsRefresh: z.boolean().optional(),
+      clientSecret: z.string().optional(),
+      revocationEndpoint: z.string().optional(),
+      issuer: z.string().optional(),
+      baseUrl: z.string().optional(),
+    }),
+    secrets: ['clientSecret'],
+    endpoints: ['revocationEndpoint', 'issuer', 'baseUrl'],
+    create: test,
+  })
+  const strictDefinition = defineAdapter({
+    name: 'strict',
+    options: z.strictObject({
+      toolkit: z.string(),
+      clientId: z.string({ error: 'strict: clientId is required (a string)' }),
+      authMethod: z
+        .literal('client_secret_basic', { error: 'strict: authMethod must be "client_secret_basic"' })
+        .optional(),
+    }),
+    secrets: [],
+    endpoints: [],
+    create: (options) => test({ toolkit: options.toolkit }),
+  })
   return {
     kinds: {
-      adapters: { ...builtinKinds.adapters, test, strict },
+      adapters: { ...builtinKinds.adapters, ...adapterKinds([testDefinition, strictDefinition]) },
       stores: { ...builtinKinds.stores, shared: () => shared },
     },
     built,

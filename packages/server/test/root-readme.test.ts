@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs'
 import { expect, it } from 'vitest'
 import { parseConfig } from '../src/config'
 
-it("the root README's config example loads with the real adapters", () => {
+it("the root README's config example loads with the real adapters", async () => {
   const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8')
   const block = /```jsonc\n([\s\S]*?)```/.exec(readme)?.[1]
   expect(block, 'a ```jsonc block in README.md').toBeTruthy()
-  const config = parseConfig(block as string, {
+  const config = await parseConfig(block as string, {
     file: '/tmp/revokit-readme/revokit.json',
     env: {
       REVOKIT_API_KEY: 'fake-api-key-readme-1',

@@ -37,7 +37,7 @@ export async function startTestServer(
 ): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'revokit-server-'))
   const { kinds, built } = testKinds(options.shared)
-  const config = parseConfig(
+  const config = await parseConfig(
     JSON.stringify({
       port: 0,
       store: options.store ? options.store(dir) : { kind: 'memory' },

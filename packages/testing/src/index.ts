@@ -14,14 +14,7 @@ export {
   REDACTED_PLACEHOLDER,
   readCassette,
 } from './cassette'
-export {
-  createRevokeContext,
-  type KitContext,
-  type RevokeContextOptions,
-  revokeRequest,
-  type Settled,
-  settleRevoke,
-} from './context'
+export { describeRevocationAdapter } from './contract'
 export {
   type AdapterContractOptions,
   type CassetteExpectation,
@@ -29,13 +22,20 @@ export {
   type ContractCase,
   type ContractCassettes,
   type ContractKit,
-  describeRevocationAdapter,
   type ExpectedRequest,
   type ExpectedRequestInput,
-  expectedPlan,
-  expectRequest,
   type RecordingOptions,
-} from './contract'
+} from './contract/options'
+export { expectedPlan } from './contract/plan'
+export { expectRequest } from './contract/wire'
+export {
+  type AdapterCall,
+  type RevokeContextOptions,
+  revokeRequest,
+  type Settled,
+  type SettleOptions,
+  settleRevoke,
+} from './dispatch'
 export {
   allowLoopback,
   hangingReply,

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { type FixtureTest, runFixture } from '../test/run-fixture'
-import { CONTRACT_CASES } from './contract'
+import { CONTRACT_CASES } from './contract/options'
 
 // Proves each contract case can fail: the whole contract runs (in a child vitest) on the sample
 // adapter with one deliberate mistake per suite, and exactly the cases that should notice it do.
@@ -14,6 +14,7 @@ const EXPECTED_FAILURES: Record<string, string[]> = {
   'undeclared-cascade': ['declared-subjects', 'revoked'],
   'ignores-origin': ['network-reset'],
   'ignores-unsupported': ['unsupported-token-type'],
+  'leaks-signing-key': ['empty-body', 'malformed-body', 'no-secrets', 'rate-limited', 'server-error'],
 }
 
 function caseOf(test: FixtureTest, suite: string): string | undefined {
@@ -29,6 +30,7 @@ describe('the contract catches broken adapters', () => {
       'test/fixtures/broken.fixture.ts',
       'test/fixtures/skip.fixture.ts',
       'test/fixtures/guard.fixture.ts',
+      'test/fixtures/hook.fixture.ts',
     ])
   }, 240_000)
 
@@ -52,6 +54,13 @@ describe('the contract catches broken adapters', () => {
     ])
     expect(mine.filter((t) => t.status === 'passed').length).toBeGreaterThan(20)
     expect(run.output).toContain('skipping "timeout": this provider fixture answers instantly by design')
+  })
+
+  it('an adapter whose own secret only its redact hook hides passes every case: the dispatch runs the hook', () => {
+    const suite = 'sample adapter contract (redact hook)'
+    const mine = run.tests.filter((t) => t.fullName.startsWith(`${suite} `))
+    expect(mine.length, `tests of ${suite}`).toBeGreaterThan(20)
+    expect(mine.filter((t) => t.status !== 'passed').map((t) => t.fullName)).toEqual([])
   })
 
   it('useNock fails a test that leaves a cassette interaction unrequested, then cleans up', () => {

@@ -10,7 +10,7 @@ import { sampleAdapter } from '../test/fixtures/sample-adapter'
 import { runFixture } from '../test/run-fixture'
 import { canary } from './canary'
 import { readCassette } from './cassette'
-import { revokeRequest, settleRevoke } from './context'
+import { revokeRequest, settleRevoke } from './dispatch'
 import { mountCassette } from './nock'
 import { createRecorder } from './recorder'
 import { findLeaks } from './scrub'
@@ -185,7 +185,7 @@ describe('recorder: the production path, recorded, scrubbed, replayed', () => {
     server.close()
   })
 
-  it("each retry attempt under core's retry interceptor is recorded as its own interaction", async () => {
+  it("each attempt of the dispatch's retry is recorded as its own interaction", async () => {
     let n = 0
     const server = createServer((_req, res) => {
       n++
@@ -201,6 +201,7 @@ describe('recorder: the production path, recorded, scrubbed, replayed', () => {
       maxAttempts: 3,
     })
     expect(settled.outcome?.type).toBe('revoked')
+    expect(settled.attempts, 'the dispatch retried the 503').toBe(2)
     expect(recorder.interactions().map((i) => i.status)).toEqual([503, 200])
     await recorder.close()
     server.closeAllConnections()

@@ -27,8 +27,9 @@ export interface RecordedMeta {
 /** Records real traffic of the production transport and writes scrubbed, nock-loadable cassettes. */
 export interface Recorder {
   /**
-   * Pass as `createEngine({ dispatcher })`, `createHttpTransport({ dispatcher })` or the kit's
-   * `createRevokeContext({ dispatcher })`. Sits under core's retry interceptor, so every attempt
+   * Pass as `createEngine({ dispatcher })`, `createDispatchRuntime({ dispatcher })`,
+   * `createHttpTransport({ dispatcher })` or the kit's `settleRevoke(…, { dispatcher })`. The
+   * transport sends each request through it exactly once, so every attempt of a retried dispatch
    * is recorded as its own interaction.
    */
   readonly dispatcher: Dispatcher
@@ -123,8 +124,9 @@ export function createRecorder(options: RecorderOptions = {}): Recorder {
     let responseHeaders: Record<string, string | string[]> = {}
     const chunks: Buffer[] = []
     const target = handler as Dispatcher.DispatchHandler & Record<string | symbol, unknown>
-    // A proxy rather than a copy: the handler underneath (core's retry handler) may have more
-    // callbacks than these, and they must keep working with their own `this`.
+    // A proxy rather than a copy: the handler underneath (core's transport's, or another
+    // dispatcher's) may have more callbacks than these, and they must keep working with their
+    // own `this`.
     const wrapped = new Proxy(target, {
       get(object, property) {
         switch (property) {

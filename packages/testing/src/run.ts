@@ -12,7 +12,7 @@ import {
 } from '@revokit/core'
 import { canary } from './canary'
 import { type CaptureLogger, captureLogger } from './capture-logger'
-import { type RevokeContextOptions, revokeRequest, type Settled, settleRevoke } from './context'
+import { observeAdapter, revokeRequest, type Settled, type SettleOptions, settleRevoke } from './dispatch'
 import { type MountedCassette, mountCassette } from './nock'
 import { findLeaks } from './scrub'
 
@@ -65,11 +65,11 @@ export interface ContractRun {
   vars(subject: TokenSubject): Record<string, string>
   /** Mounts a cassette from the contract's folder for `subject`. */
   cassette(file: string, subject: TokenSubject, origin?: string): MountedCassette
-  /** Calls the adapter's `revoke` once on core's transport; never throws. */
-  revoke(
-    subject: TokenSubject,
-    options?: RevokeContextOptions & { adapter?: RevocationAdapter },
-  ): Promise<Settled>
+  /**
+   * Dispatches `subject` of an account holding both tokens through core's dispatch (sanitising,
+   * redaction, retries up to `maxAttempts`, by default 1); never throws.
+   */
+  revoke(subject: TokenSubject, options?: SettleOptions & { adapter?: RevocationAdapter }): Promise<Settled>
   /** The request the engine would pass for `subject` of an account holding `held`. */
   request(subject: TokenSubject, held?: readonly TokenSubject[]): RevokeRequest
   /** A real engine over `memoryStore()` with this run's adapter (spied), a capture logger and events. */
@@ -154,25 +154,16 @@ export function createContractRun(options: RunOptions, origin = options.origin):
       }),
     request: (subject, held = TOKEN_SUBJECTS) =>
       revokeRequest(subject, tokens[subject], credentials(held), adapter.toolkit),
-    revoke: (subject, { adapter: other, ...context } = {}) =>
+    // The account holds every canary token, so the dispatch knows (and redacts) all of them.
+    revoke: (subject, { adapter: other, ...settle } = {}) =>
       settleRevoke(
         other ?? adapter,
         revokeRequest(subject, tokens[subject], credentials(), adapter.toolkit),
-        {
-          tokens: Object.values(tokens),
-          ...context,
-        },
+        settle,
       ),
     engine(engineOptions = {}) {
       const calls: TokenSubject[] = []
-      const spied = Object.create(adapter, {
-        revoke: {
-          value: (request: RevokeRequest, context: Parameters<RevocationAdapter['revoke']>[1]) => {
-            calls.push(request.subject)
-            return adapter.revoke(request, context)
-          },
-        },
-      }) as RevocationAdapter
+      const spied = observeAdapter(adapter, { onCall: (request) => calls.push(request.subject) })
       const logger = captureLogger()
       const events: AuditEvent[] = []
       const engine = createEngine({

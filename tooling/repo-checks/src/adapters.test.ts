@@ -2,10 +2,11 @@ import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { isAdapterDefinition, isRevokitError, type RevocationAdapter } from '@revokit/core'
 import { findLeaks, readCassette } from '@revokit/testing'
 import { afterAll, describe, expect, it } from 'vitest'
-import { adapterNames, generateAdapter } from './generate-adapter'
+import { type AdapterKind, adapterNames, generateAdapter } from './generate-adapter'
 import { checkAdapter, checkAdapters } from './skeleton'
 
 const root = fileURLToPath(new URL('../../..', import.meta.url))
@@ -52,8 +53,10 @@ describe('the skeleton check fails for a broken adapter', () => {
     return join(at, 'adapters', 'acme')
   }
 
-  it('passes a freshly generated adapter', () => {
-    expect(checkAdapter(fresh()).problems).toEqual([])
+  it.each(['custom', 'preset'] as const)('passes a freshly generated %s adapter', (kind) => {
+    const at = tempRoot()
+    generateAdapter(at, 'acme', { kind })
+    expect(checkAdapter(join(at, 'adapters', 'acme')).problems).toEqual([])
   })
 
   it.each([
@@ -188,18 +191,114 @@ describe('pnpm new:adapter', () => {
     expect(() => readdirSync(join(at, 'adapters/acme'))).toThrow()
   })
 
-  it('generates code that passes the repo lint rules once formatted, as the CLI does', () => {
+  it('--preset writes a declaration over @revokit/rfc7009, its definition, and cassettes of its request', () => {
     const at = tempRoot()
-    const files = generateAdapter(at, 'acme-id')
-    // The repo's rules, minus the git integration (the temp folder is not a repository).
-    const { $schema: _, ...config } = JSON.parse(readFileSync(join(root, 'biome.json'), 'utf8'))
-    writeFileSync(join(at, 'biome.json'), JSON.stringify({ ...config, vcs: { enabled: false } }))
-    const biome = join(root, 'node_modules/@biomejs/biome/bin/biome')
-    spawnSync(process.execPath, [biome, 'format', '--write', ...files], { cwd: at })
-    const lint = spawnSync(process.execPath, [biome, 'ci', '--colors=off', ...files], {
-      cwd: at,
-      encoding: 'utf8',
+    const files = generateAdapter(at, 'acme', { kind: 'preset' })
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'adapters/acme/src/adapter.ts',
+        'adapters/acme/src/definition.ts',
+        'adapters/acme/src/adapter.test.ts',
+        'adapters/acme/cassettes/unsupported-token-type.cassette.json',
+        '.changeset/acme-adapter.md',
+      ]),
+    )
+    const read = (file: string) => readFileSync(join(at, 'adapters/acme', file), 'utf8')
+    expect(read('src/adapter.ts')).toMatch(/export const acme = rfc7009Preset\(\{/)
+    expect(read('src/definition.ts')).toMatch(/export const definition = acme\.definition/)
+    expect(read('src/index.ts')).toMatch(/export \{ definition \} from '\.\/definition'/)
+    const pkg = JSON.parse(read('package.json'))
+    expect(pkg.dependencies).toEqual({ '@revokit/rfc7009': 'workspace:^' })
+    expect(pkg.peerDependencies).toEqual({ '@revokit/core': 'workspace:^' })
+    const test = read('src/adapter.test.ts')
+    expect(test).toMatch(/describeRevocationAdapter\(contract\)/)
+    expect(test).toMatch(/not\.toMatch\(\/todo\/i\)/)
+    for (const file of readdirSync(join(at, 'adapters/acme/cassettes'))) {
+      const cassette = readCassette(join(at, 'adapters/acme/cassettes', file))
+      expect(cassette.meta).toMatchObject({ recorded: false, provider: 'acme' })
+      expect(cassette.interactions[0]?.body).toBe('token={{token}}&token_type_hint={{subject}}')
+    }
+  })
+
+  it("every generated adapter uses core's retry rule, not its own status list", () => {
+    for (const kind of ['custom', 'preset'] as const) {
+      const at = tempRoot()
+      generateAdapter(at, 'acme', { kind })
+      const source = readFileSync(join(at, 'adapters/acme/src/adapter.ts'), 'utf8')
+      expect(source).not.toMatch(/status\s*(?:===|>=)\s*(?:429|500)/)
+    }
+  })
+
+  it.each(['custom', 'preset'] as const)(
+    'generates code that passes the repo lint rules once formatted, as the CLI does (%s)',
+    (kind) => {
+      const at = tempRoot()
+      const files = generateAdapter(at, 'acme-id', { kind })
+      // The repo's rules, minus the git integration (the temp folder is not a repository).
+      const { $schema: _, ...config } = JSON.parse(readFileSync(join(root, 'biome.json'), 'utf8'))
+      writeFileSync(join(at, 'biome.json'), JSON.stringify({ ...config, vcs: { enabled: false } }))
+      const biome = join(root, 'node_modules/@biomejs/biome/bin/biome')
+      spawnSync(process.execPath, [biome, 'format', '--write', ...files], { cwd: at })
+      const lint = spawnSync(process.execPath, [biome, 'ci', '--colors=off', ...files], {
+        cwd: at,
+        encoding: 'utf8',
+      })
+      expect(lint.status, `${lint.stdout}\n${lint.stderr}`).toBe(0)
+    },
+    // Two biome processes: on a loaded machine they may take a while to start; this bounds a
+    // hang, it is not a speed budget.
+    120_000,
+  )
+})
+
+describe('generated code runs: the factory builds an adapter and the package exports its definition', () => {
+  // Generated inside this package so the generated sources resolve @revokit/core and
+  // @revokit/rfc7009 the way they will in adapters/<name>.
+  const here = fileURLToPath(new URL('..', import.meta.url))
+  async function load(kind: AdapterKind) {
+    const at = mkdtempSync(join(here, '.generated-'))
+    temps.push(at)
+    generateAdapter(at, 'acme', { kind })
+    return (await import(pathToFileURL(join(at, 'adapters/acme/src/index.ts')).href)) as {
+      acme: (options?: Record<string, unknown>) => RevocationAdapter
+      definition: unknown
+    }
+  }
+  function refusal(build: () => unknown): string[] {
+    try {
+      build()
+    } catch (error) {
+      if (isRevokitError(error)) return [...(error.errors ?? [])]
+      throw error
+    }
+    throw new Error('expected the options to be refused')
+  }
+
+  it('custom: acme() serves the acme toolkit; its definition builds the same adapter', async () => {
+    const { acme, definition } = await load('custom')
+    expect(acme()).toMatchObject({ toolkit: 'acme', supportsAccess: true })
+    expect(isAdapterDefinition(definition)).toBe(true)
+    expect(definition).toMatchObject({ name: 'acme', secrets: [], endpoints: ['revocationEndpoint'] })
+    expect(refusal(() => acme({ toolkit: 'Acme' }))).toEqual([
+      'toolkit: must be a lowercase slug such as "acme" (a-z, 0-9, - and _)',
+    ])
+  })
+
+  it('preset: acme({ clientId, clientSecret }) builds an RFC 7009 adapter; the definition names the secret', async () => {
+    const { acme, definition } = await load('preset')
+    expect(acme({ clientId: 'fake-client', clientSecret: 'fake-secret-1' })).toMatchObject({
+      toolkit: 'acme',
+      supportsAccess: true,
+      supportsRefresh: true,
     })
-    expect(lint.status, `${lint.stdout}\n${lint.stderr}`).toBe(0)
+    expect(isAdapterDefinition(definition)).toBe(true)
+    expect(definition).toMatchObject({
+      name: 'acme',
+      secrets: ['clientSecret'],
+      endpoints: ['revocationEndpoint'],
+    })
+    expect(refusal(() => acme({ clientId: 'fake-client' }))).toEqual([
+      'clientSecret: is required: Acme authenticates the client with client_secret_basic',
+    ])
   })
 })

@@ -1,5 +1,12 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
+import { adapterSource, definitionSource, indexSource, testSource } from './custom-template'
+import {
+  presetAdapterSource,
+  presetDefinitionSource,
+  presetIndexSource,
+  presetTestSource,
+} from './preset-template'
 
 /** The names one provider slug turns into. */
 export interface AdapterNames {
@@ -36,7 +43,10 @@ export function adapterNames(slug: string): AdapterNames {
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`
 
-function packageJson(n: AdapterNames): string {
+/** `custom`: an adapter written against core. `preset`: an RFC 7009 preset over `@revokit/rfc7009`. */
+export type AdapterKind = 'custom' | 'preset'
+
+function packageJson(n: AdapterNames, kind: AdapterKind): string {
   return json({
     name: `@revokit/${n.slug}`,
     version: '0.0.0',
@@ -66,7 +76,8 @@ function packageJson(n: AdapterNames): string {
       'check:package': 'publint --strict && attw --pack .',
     },
     peerDependencies: { '@revokit/core': 'workspace:^' },
-    dependencies: { zod: 'catalog:' },
+    // A preset is a declaration over the generic RFC 7009 adapter, which does the work.
+    dependencies: kind === 'preset' ? { '@revokit/rfc7009': 'workspace:^' } : { zod: 'catalog:' },
     devDependencies: {
       '@arethetypeswrong/cli': 'catalog:',
       '@revokit/core': 'workspace:*',
@@ -82,153 +93,19 @@ function packageJson(n: AdapterNames): string {
   })
 }
 
-function adapterSource(n: AdapterNames): string {
-  return `import { checkEndpoint, failed, parseAdapterOptions, type RevocationAdapter, revoked, TOOLKIT_SLUG } from '@revokit/core'
-import * as z from 'zod'
-
-/** The toolkit slug this adapter serves unless told otherwise. */
-export const ${n.constant}_PROVIDER = '${n.slug}'
-
-/**
- * TODO: ${n.pascal}'s revocation endpoint, copied from its documentation.
- * @see TODO: the provider's revocation documentation URL
- */
-export const ${n.constant}_REVOCATION_ENDPOINT = 'https://todo-${n.slug}.invalid/revoke'
-
-/** TODO: where ${n.pascal} documents revocation; named in suggested fixes. */
-export const ${n.constant}_DOCS_URL = 'https://todo-${n.slug}.invalid/docs'
-
-const slug = z.string().regex(TOOLKIT_SLUG, 'must be a lowercase slug such as "${n.slug}"')
-
-const endpoint = z.string().superRefine(checkEndpoint('revocationEndpoint'))
-
-/** Options of {@link ${n.factory}}, validated when the adapter is created. */
-export const ${n.factory}OptionsSchema = z.strictObject({
-  /** The toolkit slug to serve. @default '${n.slug}' */
-  toolkit: slug.optional(),
-  /** The revocation endpoint; override for tests. */
-  revocationEndpoint: endpoint.optional(),
-  // TODO: client credentials, if ${n.pascal} wants them. Secrets stay in the factory's closure.
-})
-
-/** Options of {@link ${n.factory}}. */
-export type ${n.pascal}Options = z.input<typeof ${n.factory}OptionsSchema>
-
-/**
- * Revokes ${n.pascal} OAuth tokens.
- *
- * TODO: the request, and how each documented answer maps to an outcome (revoked, already
- * revoked, unsupported, failed retryable or not).
- *
- * @see TODO: the provider's revocation documentation URL
- */
-export function ${n.factory}(options: ${n.pascal}Options = {}): RevocationAdapter {
-  const { toolkit = ${n.constant}_PROVIDER, revocationEndpoint = ${n.constant}_REVOCATION_ENDPOINT } = parseAdapterOptions(
-    ${n.factory}OptionsSchema,
-    options,
-    { adapter: '${n.factory}', usage: '${n.factory}({ toolkit?, revocationEndpoint? }) with an https:// revocationEndpoint' },
-  )
-
-  return {
-    toolkit,
-    // TODO: declare exactly what ${n.pascal} documents it can revoke, and what dies with what.
-    supportsAccess: true,
-    supportsRefresh: false,
-    docsUrl: ${n.constant}_DOCS_URL,
-
-    async revoke(request, { http }) {
-      // TODO: the documented method, URL, headers and body.
-      const res = await http.request(revocationEndpoint, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ token: request.token }).toString(),
-      })
-      if (res.status === 200) return revoked()
-      // TODO: map the provider's "invalid, expired or revoked" answer to alreadyRevoked().
-      if (res.status === 429 || res.status >= 500) {
-        return failed({
-          retryable: true,
-          status: res.status,
-          reason: \`${n.pascal} answered HTTP \${res.status}\`,
-          ...(res.retryAfterMs !== undefined ? { retryAfterMs: res.retryAfterMs } : {}),
-        })
-      }
-      return failed({ retryable: false, status: res.status, reason: \`${n.pascal} answered HTTP \${res.status}\` })
-    },
-  } satisfies RevocationAdapter
-}
-`
-}
-
-function indexSource(n: AdapterNames): string {
-  return `export {
-  ${n.constant}_DOCS_URL,
-  ${n.constant}_PROVIDER,
-  ${n.constant}_REVOCATION_ENDPOINT,
-  type ${n.pascal}Options,
-  ${n.factory},
-  ${n.factory}OptionsSchema,
-} from './adapter'
-`
-}
-
-function testSource(n: AdapterNames): string {
-  return `import { readdirSync } from 'node:fs'
-import { type AdapterContractOptions, describeRevocationAdapter, readCassette, useNock } from '@revokit/testing'
-import { describe, expect, it } from 'vitest'
-import { ${n.factory} } from './adapter'
-
-const cassetteDir = new URL('../cassettes/', import.meta.url)
-
-const contract: AdapterContractOptions = {
-  provider: '${n.slug}',
-  // TODO: the provider's real origin; the cassettes are written against it.
-  origin: 'https://todo-${n.slug}.invalid',
-  create: ({ origin }) => ${n.factory}({ revocationEndpoint: \`\${origin}/revoke\` }),
-  // TODO: what ${n.pascal} documents it kills along with each subject.
-  cascades: {},
-  // TODO: the documented request, exactly.
-  request: ({ token, origin }) => ({
-    method: 'POST',
-    url: \`\${origin}/revoke\`,
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: \`token=\${token}\`,
-  }),
-  cassetteDir,
-  cassettes: {
-    revoked: 'revoked.cassette.json',
-    alreadyRevoked: 'invalid-token.cassette.json',
-    serverError: 'server-error.cassette.json',
-    rateLimited: 'rate-limited.cassette.json',
-    malformed: { cassette: 'malformed.cassette.json', outcome: 'failed' },
-    empty: { cassette: 'empty.cassette.json', outcome: 'revoked' },
-  },
-  // TODO: name the env vars a REVOKIT_RECORD=1 run reads, and list them in the README.
-  record: { env: { token: '${n.constant}_RECORD_TOKEN' } },
-}
-
-describeRevocationAdapter(contract)
-
-describe('${n.slug}: cassettes', () => {
-  // Red on purpose until every cassette is rewritten from ${n.pascal}'s documentation (or recorded).
-  const files = readdirSync(cassetteDir).filter((file) => file.endsWith('.cassette.json'))
-  it.each(files)('%s is written from the provider docs, not the generator template', (file) => {
-    const cassette = readCassette(new URL(file, cassetteDir))
-    expect(JSON.stringify(cassette)).not.toMatch(/todo/i)
-  })
-})
-
-describe('${n.slug}: quirks', () => {
-  useNock()
-  it.todo('each documented quirk of ${n.pascal}, with a cassette and a source')
-})
-`
-}
-
-function readme(n: AdapterNames): string {
+function readme(n: AdapterNames, kind: AdapterKind): string {
+  const preset = kind === 'preset'
+  const call = preset ? `${n.factory}({ clientId, clientSecret })` : `${n.factory}()`
   return `# @revokit/${n.slug}
 
-TODO: one sentence: what this revokes at ${n.pascal}, and what a user gets.
+TODO: one sentence: what this revokes at ${n.pascal}, and what a user gets.${
+    preset
+      ? `
+
+${n.pascal}'s endpoint is RFC 7009-shaped: this package declares it with \`rfc7009Preset\` from
+\`@revokit/rfc7009\`, which does the request, the client authentication and the classification.`
+      : ''
+  }
 
 ## Usage
 
@@ -236,7 +113,7 @@ TODO: one sentence: what this revokes at ${n.pascal}, and what a user gets.
 import { createEngine, memoryStore } from '@revokit/core'
 import { ${n.factory} } from '@revokit/${n.slug}'
 
-const engine = createEngine({ store: memoryStore(), adapters: [${n.factory}()] })
+const engine = createEngine({ store: memoryStore(), adapters: [${call}] })
 const account = await engine.create({ userId: 'user-1', toolkit: '${n.slug}', credentials: { access_token: '…' } })
 await engine.revoke(account.id)
 \`\`\`
@@ -246,7 +123,13 @@ await engine.revoke(account.id)
 | option | default | what it does |
 |---|---|---|
 | \`toolkit\` | \`'${n.slug}'\` | The toolkit slug served. |
-| \`revocationEndpoint\` | TODO | Where to send the request. Must be \`https://\`. |
+${
+  preset
+    ? `| \`clientId\` | required | TODO: the OAuth client the tokens were issued to. |
+| \`clientSecret\` | required | TODO: its secret (a secret: never logged). |
+`
+    : ''
+}| \`revocationEndpoint\` | TODO | Where to send the request. Must be \`https://\`. |
 
 ## Capabilities
 
@@ -275,6 +158,7 @@ TODO: the cassettes (written from which docs, or recorded) and the env vars of a
 
 function cassette(
   n: AdapterNames,
+  kind: AdapterKind,
   status: number,
   response: unknown,
   headers: Record<string, string>,
@@ -293,7 +177,7 @@ function cassette(
         scope: `https://todo-${n.slug}.invalid`,
         method: 'POST',
         path: '/revoke',
-        body: 'token={{token}}',
+        body: kind === 'preset' ? 'token={{token}}&token_type_hint={{subject}}' : 'token={{token}}',
         status,
         response,
         ...(Object.keys(headers).length ? { rawHeaders: headers } : {}),
@@ -303,11 +187,14 @@ function cassette(
 }
 
 /** Every file a new adapter starts with, by path relative to the repository root. */
-export function adapterFiles(n: AdapterNames): Record<string, string> {
+export function adapterFiles(n: AdapterNames, kind: AdapterKind = 'custom'): Record<string, string> {
   const dir = `adapters/${n.slug}`
   const jsonType = { 'content-type': 'application/json' }
+  const preset = kind === 'preset'
+  const tape = (status: number, response: unknown, headers: Record<string, string>, note: string) =>
+    cassette(n, kind, status, response, headers, note)
   return {
-    [`${dir}/package.json`]: packageJson(n),
+    [`${dir}/package.json`]: packageJson(n, kind),
     [`${dir}/tsup.config.ts`]:
       "import { revokitTsup } from '@revokit/presets/tsup'\n\nexport default revokitTsup()\n",
     [`${dir}/vitest.config.ts`]: "export { default } from '@revokit/presets/vitest'\n",
@@ -315,53 +202,61 @@ export function adapterFiles(n: AdapterNames): Record<string, string> {
       extends: '@revokit/presets/tsconfig.base.json',
       include: ['src', '*.config.ts'],
     }),
-    [`${dir}/README.md`]: readme(n),
-    [`${dir}/src/index.ts`]: indexSource(n),
-    [`${dir}/src/adapter.ts`]: adapterSource(n),
-    [`${dir}/src/adapter.test.ts`]: testSource(n),
-    [`${dir}/cassettes/revoked.cassette.json`]: cassette(n, 200, '', {}, 'the documented success answer'),
-    [`${dir}/cassettes/invalid-token.cassette.json`]: cassette(
-      n,
+    [`${dir}/README.md`]: readme(n, kind),
+    [`${dir}/src/index.ts`]: preset ? presetIndexSource(n) : indexSource(n),
+    [`${dir}/src/adapter.ts`]: preset ? presetAdapterSource(n) : adapterSource(n),
+    [`${dir}/src/definition.ts`]: preset ? presetDefinitionSource(n) : definitionSource(n),
+    [`${dir}/src/adapter.test.ts`]: preset ? presetTestSource(n) : testSource(n),
+    [`${dir}/cassettes/revoked.cassette.json`]: tape(200, '', {}, 'the documented success answer'),
+    [`${dir}/cassettes/invalid-token.cassette.json`]: tape(
       400,
       { error: 'invalid_token' },
       jsonType,
       'the documented answer for an invalid, expired or revoked token',
     ),
-    [`${dir}/cassettes/server-error.cassette.json`]: cassette(
-      n,
+    [`${dir}/cassettes/server-error.cassette.json`]: tape(
       503,
       '',
       { 'retry-after': '10' },
       'a 5xx, as documented or as any HTTP server may send',
     ),
-    [`${dir}/cassettes/rate-limited.cassette.json`]: cassette(
-      n,
+    [`${dir}/cassettes/rate-limited.cassette.json`]: tape(
       429,
       '',
       { 'retry-after': '30' },
       'the documented rate-limit answer',
     ),
-    [`${dir}/cassettes/malformed.cassette.json`]: cassette(
-      n,
+    ...(preset
+      ? {
+          [`${dir}/cassettes/unsupported-token-type.cassette.json`]: tape(
+            400,
+            { error: 'unsupported_token_type' },
+            jsonType,
+            'RFC 7009 §2.2.1: the answer for a token type the server does not revoke',
+          ),
+        }
+      : {}),
+    [`${dir}/cassettes/malformed.cassette.json`]: tape(
       400,
       '<html>not the documented body</html>',
       { 'content-type': 'text/html' },
       'a body that is not what the provider documents',
     ),
-    [`${dir}/cassettes/empty.cassette.json`]: cassette(n, 200, '', {}, 'an empty body'),
+    [`${dir}/cassettes/empty.cassette.json`]: tape(200, '', {}, 'an empty body'),
     [`.changeset/${n.slug}-adapter.md`]: `---\n"@revokit/${n.slug}": minor\n---\n\nNew adapter: \`${n.factory}()\` revokes TODO at ${n.pascal}.\n`,
   }
 }
 
 /**
  * Writes a new adapter folder under `root/adapters/<slug>` (and its changeset) and returns the
- * paths written. Refuses to touch an existing folder.
+ * paths written: a custom adapter, or with `kind: 'preset'` an RFC 7009 preset. Refuses to touch
+ * an existing folder.
  */
-export function generateAdapter(root: string, slug: string): string[] {
+export function generateAdapter(root: string, slug: string, options: { kind?: AdapterKind } = {}): string[] {
   const names = adapterNames(slug)
   const dir = join(root, 'adapters', names.slug)
   if (existsSync(dir)) throw new Error(`adapters/${names.slug} already exists; pick another name or edit it`)
-  const files = adapterFiles(names)
+  const files = adapterFiles(names, options.kind)
   const taken = Object.keys(files).filter((path) => existsSync(join(root, path)))
   if (taken.length)
     throw new Error(`${taken.join(', ')} already exist${taken.length === 1 ? 's' : ''}; nothing was written`)

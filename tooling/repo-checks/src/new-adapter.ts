@@ -1,20 +1,26 @@
-// `pnpm new:adapter <name>`: writes adapters/<name> with the skeleton, wired to the shared
-// contract, and a placeholder cassette test that fails until the cassettes are real.
+// `pnpm new:adapter <name> [--preset]`: writes adapters/<name> with the skeleton, wired to the
+// shared contract, and a placeholder cassette test that fails until the cassettes are real.
+// `--preset` declares an RFC 7009-shaped provider over @revokit/rfc7009 instead of coding one.
 import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { generateAdapter } from './generate-adapter'
 
 const root = fileURLToPath(new URL('../../..', import.meta.url))
-const name = process.argv[2]
+const args = process.argv.slice(2)
+const preset = args.includes('--preset')
+const names = args.filter((arg) => arg !== '--preset')
+const name = names[0]
 
-if (!name || process.argv.length > 3) {
-  console.error('usage: pnpm new:adapter <provider-name>   (e.g. pnpm new:adapter acme)')
+if (!name || names.length > 1 || name.startsWith('-')) {
+  console.error(
+    'usage: pnpm new:adapter <provider-name> [--preset]   (e.g. pnpm new:adapter acme, or --preset for an RFC 7009-shaped provider)',
+  )
   process.exit(1)
 }
 
 try {
-  const files = generateAdapter(root, name)
+  const files = generateAdapter(root, name, { kind: preset ? 'preset' : 'custom' })
   // House formatting, so the new folder passes `biome ci` before anyone edits it.
   spawnSync(
     process.execPath,

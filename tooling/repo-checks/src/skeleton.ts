@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { basename, join } from 'node:path'
 
-/** The files every adapter folder has: the same skeleton for every provider, so a contributor finds each thing in the same place. */
+/** The files every adapter folder has: one skeleton, so every provider package reads the same. */
 export const SKELETON_FILES = [
   'package.json',
   'tsup.config.ts',

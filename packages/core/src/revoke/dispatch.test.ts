@@ -206,4 +206,24 @@ describe('dispatchSubject: redaction, once, with everything the dispatch knows',
     expect(seen).toContain('provider echoed')
     for (const value of [token, clientSecret, hookSecret]) expect(seen).not.toContain(value)
   })
+
+  it('cuts long provider text only after redacting it, so no part of a secret survives the cut', async () => {
+    const secret = canary('client-secret')
+    const s = await server((_req, res) => res.writeHead(401).end())
+    const long: RevocationAdapter = {
+      toolkit: 'test',
+      supportsAccess: true,
+      supportsRefresh: false,
+      async revoke(_req, { http }) {
+        await http.request(s.url, { method: 'POST', body: `client_secret=${secret}` })
+        // The secret straddles the 500-character mark where the text is cut.
+        return failed({ retryable: false, reason: `${'x'.repeat(490)}${secret}${'y'.repeat(200)}` })
+      },
+    }
+    const result = await dispatchSubject(runtime(), long, request(), soon())
+    const reason = (result.outcome as { reason: string }).reason
+    expect(reason.length).toBeLessThanOrEqual(501)
+    expect(reason).not.toContain(secret.slice(0, 8))
+    expect(reason).toContain('[REDACTED]')
+  })
 })

@@ -1,11 +1,4 @@
-import {
-  failed,
-  type RevocationAdapter,
-  type RevokeContext,
-  type RevokeOutcome,
-  type RevokeRequest,
-} from '../adapter'
-import { isRevokitError } from '../errors'
+import type { RevocationAdapter, RevokeContext, RevokeOutcome, RevokeRequest } from '../adapter'
 import { type Logger, redactingLogger, silentLogger } from '../logger'
 import type { AccountRecord, TokenSubject } from '../model'
 import { createRedactor, type Redactor } from '../redact'
@@ -17,9 +10,12 @@ import {
   type HttpResponse,
   type HttpTransport,
   requestSecrets,
-  TransportError,
   type TransportScope,
 } from '../transport'
+import { DeadlineWatch } from './deadline-watch'
+import { deadlineOutcome, fromError, sanitise, type TextHider } from './outcome'
+
+export { DeadlineWatch }
 
 /**
  * What outlives one dispatch: built once per engine (or once per contract-kit run) and shared by
@@ -161,7 +157,7 @@ export function revokeRequestFor(record: AccountRecord, subject: TokenSubject): 
  * adapter's hook) and turned into a redactor only when some text needs it: most dispatches
  * succeed with nothing to redact.
  */
-class DispatchSecrets {
+class DispatchSecrets implements TextHider {
   readonly sent: HttpRequestInit[] = []
   #redactor: Redactor | undefined
   #learned = 0
@@ -284,48 +280,6 @@ class Context implements RevokeContext, TransportScope, HttpClient {
 
 const deadlineReason = () => new DOMException('The revoke deadline passed', 'TimeoutError')
 
-/**
- * One timer for every dispatch in flight: an adapter that hangs without using `context.http` (whose
- * requests time out on their own) is resolved as failed when its deadline passes. Checking a few
- * dozen entries every 20 ms costs far less than a timer per dispatch.
- */
-export class DeadlineWatch {
-  readonly #entries = new Set<{ due: number; expire(): void }>()
-  #timer: ReturnType<typeof setInterval> | undefined
-
-  /** Calls `entry.expire()` once `performance.now()` passes `entry.due`; returns a remover. */
-  add(entry: { due: number; expire(): void }): () => void {
-    this.#entries.add(entry)
-    if (!this.#timer) {
-      this.#timer = setInterval(() => this.#sweep(), 20)
-      this.#timer.unref?.()
-    }
-    return () => this.#remove(entry)
-  }
-
-  #remove(entry: { due: number; expire(): void }) {
-    this.#entries.delete(entry)
-    if (this.#entries.size === 0 && this.#timer) {
-      clearInterval(this.#timer)
-      this.#timer = undefined
-    }
-  }
-
-  #sweep() {
-    const now = performance.now()
-    for (const entry of this.#entries) {
-      if (entry.due > now) continue
-      this.#remove(entry)
-      try {
-        entry.expire()
-      } catch {}
-    }
-  }
-}
-
-const deadlineOutcome = () =>
-  failed({ retryable: true, reason: 'the revoke deadline passed before the provider answered' })
-
 /** Calls the adapter once, turning throws and hangs past the deadline into outcomes. */
 function invoke(
   runtime: DispatchRuntime,
@@ -352,93 +306,14 @@ function invoke(
     try {
       answer = adapter.revoke(request, context)
     } catch (error) {
-      settle(fromError(error, runtime, context))
+      settle(fromError(error, runtime.clock() >= context.deadline))
       return
     }
     Promise.resolve(answer).then(
       (outcome) => settle({ outcome, transport: false }),
-      (error: unknown) => settle(fromError(error, runtime, context)),
+      (error: unknown) => settle(fromError(error, runtime.clock() >= context.deadline)),
     )
   })
-}
-
-function fromError(
-  error: unknown,
-  runtime: DispatchRuntime,
-  context: Context,
-): { outcome: RevokeOutcome; transport: boolean } {
-  if (error instanceof TransportError) {
-    return {
-      outcome: failed({
-        retryable: error.retryable,
-        reason: error.message,
-        ...(error.suggestedFix ? { suggestedFix: error.suggestedFix } : {}),
-      }),
-      transport: true,
-    }
-  }
-  if (runtime.clock() >= context.deadline) return { outcome: deadlineOutcome(), transport: false }
-  if (isRevokitError(error)) {
-    return {
-      outcome: failed({ retryable: false, reason: error.message, suggestedFix: error.suggestedFix }),
-      transport: false,
-    }
-  }
-  const name = error instanceof Error ? error.name : typeof error
-  const message = error instanceof Error ? `: ${error.message}` : ''
-  return {
-    outcome: failed({
-      retryable: false,
-      reason: `the adapter threw ${name}${message}`,
-      suggestedFix: 'This is a bug in the adapter: it should return failed() instead of throwing.',
-    }),
-    transport: false,
-  }
-}
-
-const SUBJECTS = new Set<unknown>(['access_token', 'refresh_token'])
-
-/** Checks an adapter's answer against the contract and redacts every text in it, once. */
-function sanitise(answer: unknown, secrets: DispatchSecrets): RevokeOutcome {
-  const o = answer as Partial<Record<string, unknown>> | null | undefined
-  const text = (value: unknown) => (typeof value === 'string' && value ? secrets.hide(value) : undefined)
-  const cascade = (value: unknown) =>
-    Array.isArray(value) && value.every((s) => SUBJECTS.has(s)) ? (value as TokenSubject[]) : undefined
-  const invalid = () =>
-    failed({
-      retryable: false,
-      reason: 'the adapter returned an answer that is not a revoke outcome',
-      suggestedFix:
-        'This is a bug in the adapter: it must return revoked(), alreadyRevoked(), unsupported() or failed().',
-    })
-  if (!o || typeof o !== 'object') return invalid()
-  switch (o.type) {
-    case 'revoked':
-    case 'already_revoked': {
-      if (o.cascade !== undefined && !cascade(o.cascade)) return invalid()
-      const detail = text(o.detail)
-      const c = cascade(o.cascade)
-      if (!detail && !c) return { type: o.type }
-      return { type: o.type, ...(c ? { cascade: c } : {}), ...(detail ? { detail } : {}) }
-    }
-    case 'unsupported':
-      return { type: 'unsupported', detail: text(o.detail) ?? 'the provider does not revoke this token type' }
-    case 'failed': {
-      if (typeof o.retryable !== 'boolean') return invalid()
-      const retryAfterMs =
-        typeof o.retryAfterMs === 'number' && o.retryAfterMs >= 0 ? o.retryAfterMs : undefined
-      const suggestedFix = text(o.suggestedFix)
-      return failed({
-        retryable: o.retryable,
-        reason: text(o.reason) ?? 'the provider refused the revocation',
-        ...(typeof o.status === 'number' ? { status: o.status } : {}),
-        ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
-        ...(suggestedFix ? { suggestedFix } : {}),
-      })
-    }
-    default:
-      return invalid()
-  }
 }
 
 /** Resolves true after `ms`, or false as soon as `signal` aborts. Only retries sleep. */

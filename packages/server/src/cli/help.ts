@@ -1,3 +1,5 @@
+import { UsageError } from './io'
+
 // What `revokit … --help` prints. Each text: what the command does, its options, an example.
 
 export const ROOT_HELP = `revokit — revoke your users' OAuth tokens at the provider
@@ -103,3 +105,11 @@ Options
 Example
   revokit accounts list --user alice --status ACTIVE --config ./revokit.json
 `
+
+/** The help text of `revokit help TOPIC`. */
+export function helpOf(topic: string): string {
+  if (topic === 'serve') return SERVE_HELP
+  if (topic === 'revoke') return REVOKE_HELP
+  if (topic === 'accounts') return ACCOUNTS_HELP
+  throw new UsageError(`no help for '${topic}' — commands: serve, revoke, accounts`, '')
+}

@@ -1,0 +1,52 @@
+import { jsonLogger } from '../log'
+import { type RunningServer, startServer } from '../node-server'
+import { openRevokit, type Revokit } from '../runtime'
+import { CONFIG_OPTION, integer, load, parse } from './args'
+import { SERVE_HELP } from './help'
+import { type CliIO, EXIT_FAILED, EXIT_OK, print, UsageError } from './io'
+
+/** `revokit serve`: the HTTP API on this machine until SIGTERM/SIGINT (graceful shutdown). */
+export async function serve(args: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parse(
+    args,
+    { ...CONFIG_OPTION, port: { type: 'string', short: 'p' }, host: { type: 'string' } },
+    'serve',
+  )
+  if (values.help) return print(io, SERVE_HELP)
+  if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`, 'serve')
+  const port = integer(values.port, 'port', 0, 65535, 'serve')
+  const config = await load(values.config, io)
+  const logger = jsonLogger({ stream: io.stdout })
+  const revokit = await openRevokit(config, { logger })
+  if (config.store.kind === 'memory') {
+    logger.warn({ store: 'memory' }, 'the memory store keeps accounts only until this process exits')
+  }
+  let running: RunningServer
+  try {
+    running = await startServer({
+      handler: revokit.handler,
+      port: port ?? config.port,
+      host: values.host ?? '127.0.0.1',
+      logger: revokit.logger as NonNullable<Revokit['logger']>,
+      onClose: () => revokit.close(),
+      signals: io.signals ? ['SIGTERM', 'SIGINT'] : [],
+    })
+  } catch (error) {
+    await revokit.close()
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+      io.stderr.write(
+        `error: cannot listen on ${values.host ?? '127.0.0.1'}:${port ?? config.port} (${code})\nfix: ${
+          code === 'EADDRINUSE'
+            ? 'pick another --port, or stop what is using this one'
+            : 'check --host and --port'
+        }\n`,
+      )
+      return EXIT_FAILED
+    }
+    throw error
+  }
+  io.onListening?.(running)
+  await running.closed
+  return EXIT_OK
+}

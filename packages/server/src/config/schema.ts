@@ -1,0 +1,174 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: the messages show users the literal ${VAR} syntax of the config file
+import { formatIssues, type SchemaIssue, toolkitSlugSchema } from '@revokit/core'
+import * as z from 'zod'
+import { builtinDefinitions } from '../kinds'
+import { formatPath } from './problems'
+
+// The shape of a config file. What a toolkit entry may hold besides `adapter` is not here: each
+// adapter's own definition validates it (see ./toolkits).
+
+const ROOT_FIELDS = 'port, store, projects, toolkits, revoke'
+
+// The adapter kinds named in messages: the built-in definitions, in their order.
+const names = builtinDefinitions.map((d) => `"${d.name}"`)
+const [firstName = '"google"', ...otherNames] = names
+
+// zod messages that say what is wrong AND what to write instead. `iss.input === undefined` is a
+// missing field.
+const expect =
+  (required: string, wrong: string) =>
+  (iss: { input?: unknown }): string =>
+    iss.input === undefined ? `is required — ${required}` : wrong
+
+const projectSchema = z.strictObject(
+  {
+    id: z
+      .string({ error: expect('add "id": "default"', 'must be a string such as "default"') })
+      .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, 'must be 1 to 128 of A-Z a-z 0-9 _ . - such as "default"'),
+    apiKeys: z
+      .array(
+        z
+          .string({ error: 'must be a string — write "${REVOKIT_API_KEY}" to take it from the environment' })
+          .min(16, 'must be at least 16 characters — generate one with: openssl rand -hex 32')
+          .max(512, 'must be at most 512 characters'),
+        {
+          error: expect(
+            'add "apiKeys": ["${REVOKIT_API_KEY}"]',
+            'must be a list such as ["${REVOKIT_API_KEY}"]',
+          ),
+        },
+      )
+      .min(1, 'needs at least one key, e.g. ["${REVOKIT_API_KEY}"]'),
+  },
+  { error: 'must be an object such as { "id": "default", "apiKeys": ["${REVOKIT_API_KEY}"] }' },
+)
+
+const sqliteStoreSchema = z.strictObject({
+  kind: z.literal('sqlite'),
+  path: z
+    .string({ error: expect('add "path": "./revokit.db"', 'must be a file path such as "./revokit.db"') })
+    .min(1, 'must be a file path such as "./revokit.db"'),
+})
+const memoryStoreSchema = z.strictObject({ kind: z.literal('memory') })
+
+// `kind` picks the store; sqlite and memory have fixed shapes, and a kind a program registers
+// itself (see Kinds) takes whatever options its factory validates.
+const storeSchema = z
+  .looseObject(
+    {
+      kind: z
+        .string({
+          error: expect(
+            'add "kind": "sqlite"',
+            'must be "sqlite" (one file on disk) or "memory" (tests only: lost on exit)',
+          ),
+        })
+        .min(1, 'must be "sqlite" (one file on disk) or "memory" (tests only: lost on exit)'),
+    },
+    {
+      error: expect(
+        'add "store": { "kind": "sqlite", "path": "./revokit.db" }',
+        'must be an object such as { "kind": "sqlite", "path": "./revokit.db" } or { "kind": "memory" }',
+      ),
+    },
+  )
+  .superRefine((value, ctx) => {
+    const schema =
+      value.kind === 'sqlite' ? sqliteStoreSchema : value.kind === 'memory' ? memoryStoreSchema : undefined
+    const result = schema?.safeParse(value)
+    if (result && !result.success)
+      for (const issue of result.error.issues) ctx.addIssue({ ...issue, path: issue.path } as never)
+  })
+
+const toolkitSchema = z.looseObject(
+  {
+    adapter: z
+      .string({
+        error: expect(
+          `add "adapter": ${firstName} (or ${otherNames.join(', ')})`,
+          `must name an adapter kind such as ${names.slice(0, -1).join(', ')} or ${names.at(-1)}`,
+        ),
+      })
+      .min(1, `must name an adapter kind such as ${firstName}`),
+    toolkit: z.never({ error: 'remove it: the entry’s key is the toolkit slug' }).optional(),
+  },
+  { error: `must be an object such as { "adapter": ${firstName} }` },
+)
+
+/** A config file's shape; toolkit entries keep their options for the adapters' definitions. */
+export const configSchema = z.strictObject(
+  {
+    port: z
+      .union(
+        [
+          z.number(),
+          z
+            .string()
+            .regex(/^\d{1,5}$/)
+            .transform(Number),
+        ],
+        {
+          error: 'must be a port number such as 8080',
+        },
+      )
+      .pipe(
+        z
+          .number()
+          .int('must be a whole number such as 8080')
+          .min(0, 'must be from 0 to 65535')
+          .max(65535, 'must be from 0 to 65535'),
+      )
+      .default(8080),
+    store: storeSchema,
+    projects: z
+      .array(projectSchema, {
+        error: expect(
+          'add "projects": [{ "id": "default", "apiKeys": ["${REVOKIT_API_KEY}"] }]',
+          'must be a list such as [{ "id": "default", "apiKeys": ["${REVOKIT_API_KEY}"] }]',
+        ),
+      })
+      .min(1, 'needs at least one project, e.g. [{ "id": "default", "apiKeys": ["${REVOKIT_API_KEY}"] }]'),
+    toolkits: z
+      .record(toolkitSlugSchema({ noun: 'toolkit slug' }), toolkitSchema, {
+        error: 'must be an object of toolkit slug → { "adapter": …, …options }',
+      })
+      .default({}),
+    // Optional: how long revokes may take. Slow providers want more, impatient callers less.
+    revoke: z
+      .strictObject({
+        timeoutMs: z.number().int('must be a whole number of ms').min(100).max(600_000).optional(),
+        deadlineMs: z.number().int('must be a whole number of ms').min(1_000).max(3_600_000).optional(),
+        maxAttempts: z.number().int('must be a whole number').min(1).max(10).optional(),
+      })
+      .optional(),
+  },
+  { error: `must be a JSON object with ${ROOT_FIELDS}` },
+)
+
+/** A config that passed {@link configSchema}. */
+export type ConfigData = z.output<typeof configSchema>
+
+function allowedFields(path: readonly PropertyKey[], root: unknown): string {
+  if (path.length === 0) return ROOT_FIELDS
+  if (path[0] === 'projects' && path.length === 2) return 'id, apiKeys'
+  if (path[0] === 'store' && path.length === 1) {
+    const kind = (root as { store?: { kind?: unknown } })?.store?.kind
+    return kind === 'sqlite' ? 'kind, path' : 'kind'
+  }
+  return ''
+}
+
+/** {@link configSchema}'s issues as `field.path: problem — fix` lines. */
+export function configIssueLines(issues: readonly SchemaIssue[], root: unknown): string[] {
+  return formatIssues(issues, {
+    root: 'config',
+    noun: 'field',
+    unknownKeys: 'each',
+    unknownHint: (path) => {
+      const allowed = allowedFields(path, root)
+      return ` — remove it${allowed ? ` (allowed: ${allowed})` : ''}`
+    },
+    messages: 'schema',
+    formatPath,
+  })
+}
