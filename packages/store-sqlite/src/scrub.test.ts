@@ -16,6 +16,11 @@ afterEach(async () => {
 })
 afterAll(removeTempDirs)
 
+// Thousands of sequential transactions: about a second on an idle machine, many times that when
+// the whole suite runs in parallel on a loaded 2-core one. A budget for the slowest machine, not
+// an assertion about speed.
+const HEAVY_MS = 120_000
+
 function setup(options: Omit<SqliteStoreOptions, 'path'> = {}) {
   const path = tempDbPath()
   const store = sqliteStore({ path, ...options })
@@ -123,15 +128,19 @@ describe.each(MODES)('dead token values leave the files ($mode)', ({ options, se
   })
 
   // Seeds for which the layouts in the controls below do leave dead tokens behind.
-  it.each([8, 9])('no dead token survives heavy churn of 600 accounts (seed %i)', async (seed) => {
-    const { path, store } = setup(options)
-    const { dead, live } = await churn(storeTarget(store), { seed, accounts: 600 })
-    await settle(store)
-    expect(dead.length).toBeGreaterThan(500)
-    const found = findOnDisk(path, [...dead, ...live])
-    expect(found.slice(0, dead.length).filter((files) => files.length > 0)).toEqual([])
-    expect(found.slice(dead.length).every((files) => files.length > 0)).toBe(true)
-  })
+  it.each([8, 9])(
+    'no dead token survives heavy churn of 600 accounts (seed %i)',
+    async (seed) => {
+      const { path, store } = setup(options)
+      const { dead, live } = await churn(storeTarget(store), { seed, accounts: 600 })
+      await settle(store)
+      expect(dead.length).toBeGreaterThan(500)
+      const found = findOnDisk(path, [...dead, ...live])
+      expect(found.slice(0, dead.length).filter((files) => files.length > 0)).toEqual([])
+      expect(found.slice(dead.length).every((files) => files.length > 0)).toBe(true)
+    },
+    HEAVY_MS,
+  )
 })
 
 describe('checkpoint after every scrubbing write (scrubDelayMs: 0)', () => {
@@ -245,6 +254,20 @@ describe('grouped checkpoints (scrubDelayMs)', () => {
     }
   })
 
+  it('a store opening a file whose WAL holds frames checkpoints it within its scrubDelayMs', async () => {
+    // The first store stands for a process that died inside its window: it never checkpoints.
+    const { path, store } = setup({ scrubDelayMs: 600_000 })
+    const engine = createEngine({ store, adapters: [scriptedAdapter()] })
+    const dead = await accounts(engine, 2)
+    for (const account of (await engine.list()).items) await engine.revoke(account.id)
+    expect(findOnDisk(path, dead).every((files) => files.includes(`${path}-wal`))).toBe(true)
+
+    open.push(sqliteStore({ path, scrubDelayMs: 100 }))
+
+    await eventually(() => findOnDisk(path, dead).every((files) => files.length === 0))
+    expect(findOnDisk(path, dead).filter((files) => files.length > 0)).toEqual([])
+  })
+
   it('a checkpoint a reader blocks stays pending, flush() says so, and it completes once the reader goes', async () => {
     const { path, store } = setup({ scrubDelayMs: 50, busyTimeoutMs: 300 })
     const engine = createEngine({ store, adapters: [scriptedAdapter()] })
@@ -332,68 +355,79 @@ describe('controls: the byte search finds what a store fails to remove', () => {
     }
   })
 
-  it('with credentials inside the account row, secure_delete and a checkpoint still leave dead tokens behind', async () => {
-    // Why the store keeps credentials in an append-only table (see MIGRATIONS): the same churn as
-    // above, on the obvious layout, leaves stale copies that b-tree rebalancing made.
-    const path = tempDbPath()
-    const db = new DatabaseSync(path)
-    try {
-      db.exec('PRAGMA journal_mode = WAL; PRAGMA secure_delete = ON')
-      db.exec('CREATE TABLE accounts (id TEXT PRIMARY KEY, data TEXT NOT NULL) STRICT')
-      const insert = db.prepare('INSERT INTO accounts VALUES (?, ?)')
-      const update = db.prepare('UPDATE accounts SET data = ? WHERE id = ?')
-      const { dead } = await churn(
-        {
-          async insert(record) {
-            insert.run(record.id, JSON.stringify(record))
+  it(
+    'with credentials inside the account row, secure_delete and a checkpoint still leave dead tokens behind',
+    async () => {
+      // Why the store keeps credentials in an append-only table (see MIGRATIONS): the same churn as
+      // above, on the obvious layout, leaves stale copies that b-tree rebalancing made.
+      const path = tempDbPath()
+      const db = new DatabaseSync(path)
+      try {
+        db.exec('PRAGMA journal_mode = WAL; PRAGMA secure_delete = ON')
+        db.exec('CREATE TABLE accounts (id TEXT PRIMARY KEY, data TEXT NOT NULL) STRICT')
+        const insert = db.prepare('INSERT INTO accounts VALUES (?, ?)')
+        const update = db.prepare('UPDATE accounts SET data = ? WHERE id = ?')
+        const { dead } = await churn(
+          {
+            async insert(record) {
+              insert.run(record.id, JSON.stringify(record))
+            },
+            async update(_previous, next, scrub) {
+              update.run(JSON.stringify(next), next.id)
+              if (scrub) db.exec('PRAGMA wal_checkpoint(TRUNCATE)')
+            },
           },
-          async update(_previous, next, scrub) {
-            update.run(JSON.stringify(next), next.id)
-            if (scrub) db.exec('PRAGMA wal_checkpoint(TRUNCATE)')
-          },
-        },
-        { seed: 8, accounts: 600 },
-      )
-      const leaked = findOnDisk(path, dead).filter((files) => files.length > 0)
-      expect(leaked.length).toBeGreaterThan(0)
-    } finally {
-      db.close()
-    }
-  })
+          { seed: 8, accounts: 600 },
+        )
+        const leaked = findOnDisk(path, dead).filter((files) => files.length > 0)
+        expect(leaked.length).toBeGreaterThan(0)
+      } finally {
+        db.close()
+      }
+    },
+    HEAVY_MS,
+  )
 
-  it('with credentials in their own table, deleting replaced rows instead of zeroing them leaks too', async () => {
-    // Why the store never deletes from `secrets`: a delete can merge pages, which copies live
-    // tokens and leaves the originals in unused page space, where they outlive the token.
-    const path = tempDbPath()
-    const db = new DatabaseSync(path)
-    try {
-      db.exec('PRAGMA journal_mode = WAL; PRAGMA secure_delete = ON')
-      db.exec('CREATE TABLE secrets (id INTEGER PRIMARY KEY, value BLOB NOT NULL) STRICT')
-      const secretOf = new Map<string, number | bigint>()
-      const insert = db.prepare('INSERT INTO secrets (value) VALUES (?)')
-      const remove = db.prepare('DELETE FROM secrets WHERE id = ?')
-      const { dead } = await churn(
-        {
-          async insert(record) {
-            secretOf.set(
-              record.id,
-              insert.run(Buffer.from(JSON.stringify(record.credentials))).lastInsertRowid,
-            )
+  it(
+    'with credentials in their own table, deleting replaced rows instead of zeroing them leaks too',
+    async () => {
+      // Why the store never deletes from `secrets`: a delete can merge pages, which copies live
+      // tokens and leaves the originals in unused page space, where they outlive the token.
+      const path = tempDbPath()
+      const db = new DatabaseSync(path)
+      try {
+        db.exec('PRAGMA journal_mode = WAL; PRAGMA secure_delete = ON')
+        db.exec('CREATE TABLE secrets (id INTEGER PRIMARY KEY, value BLOB NOT NULL) STRICT')
+        const secretOf = new Map<string, number | bigint>()
+        const insert = db.prepare('INSERT INTO secrets (value) VALUES (?)')
+        const remove = db.prepare('DELETE FROM secrets WHERE id = ?')
+        const { dead } = await churn(
+          {
+            async insert(record) {
+              secretOf.set(
+                record.id,
+                insert.run(Buffer.from(JSON.stringify(record.credentials))).lastInsertRowid,
+              )
+            },
+            async update(previous, next, scrub) {
+              if (JSON.stringify(previous.credentials) !== JSON.stringify(next.credentials)) {
+                remove.run(secretOf.get(next.id) as number)
+                secretOf.set(
+                  next.id,
+                  insert.run(Buffer.from(JSON.stringify(next.credentials))).lastInsertRowid,
+                )
+              }
+              if (scrub) db.exec('PRAGMA wal_checkpoint(TRUNCATE)')
+            },
           },
-          async update(previous, next, scrub) {
-            if (JSON.stringify(previous.credentials) !== JSON.stringify(next.credentials)) {
-              remove.run(secretOf.get(next.id) as number)
-              secretOf.set(next.id, insert.run(Buffer.from(JSON.stringify(next.credentials))).lastInsertRowid)
-            }
-            if (scrub) db.exec('PRAGMA wal_checkpoint(TRUNCATE)')
-          },
-        },
-        { seed: 8, accounts: 600 },
-      )
-      const leaked = findOnDisk(path, dead).filter((files) => files.length > 0)
-      expect(leaked.length).toBeGreaterThan(0)
-    } finally {
-      db.close()
-    }
-  })
+          { seed: 8, accounts: 600 },
+        )
+        const leaked = findOnDisk(path, dead).filter((files) => files.length > 0)
+        expect(leaked.length).toBeGreaterThan(0)
+      } finally {
+        db.close()
+      }
+    },
+    HEAVY_MS,
+  )
 })

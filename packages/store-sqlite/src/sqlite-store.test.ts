@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
-import { createEngine, isRevokitError, type Store } from '@revokit/core'
+import { type AccountRecord, createEngine, isRevokitError, type Store } from '@revokit/core'
 import { sampleRecord, scriptedAdapter, storeConformance } from '@revokit/core/testing'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { dbBytes, fakeSecret, removeTempDirs, tempDbPath } from '../test/helpers'
@@ -100,6 +100,55 @@ describe('sqliteStore', () => {
     }
     expect(await store.get(record.id)).toEqual(record)
     expect(await store.events(record.id)).toEqual([])
+  })
+
+  it('calls made together share a transaction, yet one that fails is undone alone', async () => {
+    const { store, path } = setup()
+    const records = Array.from({ length: 6 }, () => sampleRecord())
+    // Inserted in one turn: each insert sees the ones before it (the duplicate is refused).
+    const inserted = await Promise.all([
+      ...records.map((record) => store.insert(record, [])),
+      store.insert({ ...sampleRecord(), id: (records[0] as AccountRecord).id }, []),
+    ])
+    expect(inserted).toEqual([true, true, true, true, true, true, false])
+    const [a, b, c, d] = records as [AccountRecord, AccountRecord, AccountRecord, AccountRecord]
+    const results = await Promise.allSettled([
+      store.compareAndSet(a.id, 1, { ...a, userId: 'moved', version: 2 }, []),
+      store.compareAndSet(b.id, 1, { ...b, createdAt: '2020-01-01T00:00:00.000Z', version: 2 }, []),
+      store.claim(c.id, 1, { id: 'clm_batch', expiresAt: 1_900_000_000_000 }),
+      store.compareAndSet(c.id, 1, { ...c, userId: 'too-late', version: 2 }, []),
+      store.get(a.id),
+      store.compareAndSet(d.id, 1, { ...d, status: 'REVOKED', credentials: {}, version: 2 }, [], {
+        scrub: true,
+      }),
+    ])
+    expect(results.map((r) => r.status)).toEqual([
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+      'fulfilled',
+      'fulfilled',
+      'fulfilled',
+    ])
+    expect(results.map((r) => (r.status === 'fulfilled' ? r.value : 'error'))).toEqual([
+      true,
+      'error',
+      true,
+      false,
+      { ...a, userId: 'moved', version: 2 },
+      true,
+    ])
+    // Another connection sees exactly the writes that succeeded.
+    const other = sqliteStore({ path })
+    open.push(other)
+    expect(await other.get(a.id)).toEqual({ ...a, userId: 'moved', version: 2 })
+    expect(await other.get(b.id)).toEqual(b)
+    expect(await other.get(c.id)).toEqual({
+      ...c,
+      claim: { id: 'clm_batch', expiresAt: 1_900_000_000_000 },
+      version: 2,
+    })
+    expect((await other.get(d.id))?.credentials).toEqual({})
   })
 
   it('a write that fails halfway leaves neither the record nor its events changed', async () => {

@@ -1,3 +1,5 @@
+import { statSync } from 'node:fs'
+import { resolve } from 'node:path'
 import type { StatementSync } from 'node:sqlite'
 import type {
   AccountRecord,
@@ -8,6 +10,7 @@ import type {
   StoreQuery,
   WriteOptions,
 } from '@revokit/core'
+import { createBatcher } from './batch'
 import { MEMORY, openDatabase } from './connection'
 import { isBusy, SqliteStoreError, storeFailure } from './errors'
 import type { Migration } from './migrations'
@@ -75,9 +78,10 @@ const MAX_CACHED_STATEMENTS = 64
 
 /**
  * A {@link Store} in one SQLite file, through the built-in `node:sqlite` (no native build, no
- * download). Several processes may open the same file: every write is one short `BEGIN IMMEDIATE`
- * transaction, so compare-and-set is atomic across them, and the engine's revoke claims hold
- * across processes too.
+ * download). Several processes may open the same file: every write runs under the write lock
+ * of a short `BEGIN IMMEDIATE` transaction, so compare-and-set is atomic across them, and the
+ * engine's revoke claims hold across processes too. The calls made in one turn of the event loop
+ * share a transaction (group commit), each in its own savepoint.
  *
  * Dead token values are removed from the files, not just hidden: credentials live in an
  * append-only table whose old rows are zeroed in place, `secure_delete` is on, and a truncating
@@ -115,6 +119,11 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
     throw new TypeError('sqliteStore: options.scrubDelayMs must be a number of milliseconds, 0 or more')
   }
   const internal = options as InternalSqliteStoreOptions
+  // Frames in the WAL before this connection opened it: another process's, or what a process
+  // that died inside its scrubDelayMs window (or before its checkpoint) left, dead values included.
+  const walLeftover =
+    options.path !== MEMORY &&
+    (statSync(`${resolve(options.path)}-wal`, { throwIfNoEntry: false })?.size ?? 0) > 0
   const { db, file } = openDatabase({
     path: options.path,
     busyTimeoutMs,
@@ -126,9 +135,7 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
   // A private in-memory database has no files to scrub.
   const onDisk = file !== MEMORY
   const scrubber = createScrubber(db, { file, busyTimeoutMs, delayMs: scrubDelayMs, isClosed: () => closed })
-  // A process that died inside the window (or before its checkpoint, on an older version) left
-  // dead values in the WAL; the first checkpoint of this connection removes them.
-  if (onDisk) scrubber.check()
+  if (walLeftover) scrubber.check()
 
   const statements = new Map<string, StatementSync>()
   /** Prepared once per connection; dynamic list shapes are few, but the cache is bounded anyway. */
@@ -143,36 +150,19 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
     return prepared
   }
 
-  /**
-   * Runs `body` as one write transaction. `BEGIN IMMEDIATE` takes the write lock up front, so
-   * the reads inside see the latest commit and nothing can change between them and the write.
-   * `body` is synchronous: no other code of this process runs while the lock is held.
-   * @see https://sqlite.org/lang_transaction.html#deferred_immediate_and_exclusive_transactions
-   */
-  function transaction<T>(body: () => T): T {
-    statement('BEGIN IMMEDIATE').run()
-    try {
-      const result = body()
-      statement('COMMIT').run()
-      return result
-    } catch (error) {
-      // Also when COMMIT itself failed: a transaction left open would make every later BEGIN fail.
-      try {
-        db.exec('ROLLBACK')
-      } catch {
-        // SQLite already rolled back (it does on some I/O and full-disk errors).
-      }
-      throw error
-    }
-  }
+  const batcher = createBatcher(statement, () => db.isTransaction)
 
-  /** Runs one operation, turning every failure except a caller's contract error into a safe one. */
-  function guarded<T>(operation: string, body: () => T): T {
+  /**
+   * Runs one operation in the next shared transaction (see {@link createBatcher}), turning every
+   * failure except a caller's contract error into a safe one. `body` is synchronous: no other
+   * code of this process runs while the transaction is open.
+   */
+  async function queued<T>(operation: string, write: boolean, body: () => T): Promise<T> {
     if (closed) {
       throw new SqliteStoreError('closed', file, `sqliteStore(${file}): ${operation} after close()`)
     }
     try {
-      return body()
+      return await batcher.run(write, body)
     } catch (error) {
       if (error instanceof TypeError && error.message === CONTRACT_ERROR) throw error
       throw storeFailure(file, operation, error)
@@ -191,33 +181,31 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
 
   return {
     async insert(record: AccountRecord, events: readonly AuditEvent[]) {
-      return guarded('insert', () => {
+      return queued('insert', true, () => {
         const row = encodeAccount(record)
-        return transaction(() => {
-          if (statement('SELECT 1 AS found FROM accounts WHERE id = ?').get(row.id)) return false
-          statement(
-            `INSERT INTO accounts (id, project_id, user_id, toolkit, status, created_at, version, secret_id, data, claim)
+        if (statement('SELECT 1 AS found FROM accounts WHERE id = ?').get(row.id)) return false
+        statement(
+          `INSERT INTO accounts (id, project_id, user_id, toolkit, status, created_at, version, secret_id, data, claim)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          ).run(
-            row.id,
-            row.projectId,
-            row.userId,
-            row.toolkit,
-            row.status,
-            row.createdAt,
-            row.version,
-            insertSecret(row.credentials),
-            row.data,
-            row.claim,
-          )
-          appendEvents(events)
-          return true
-        })
+        ).run(
+          row.id,
+          row.projectId,
+          row.userId,
+          row.toolkit,
+          row.status,
+          row.createdAt,
+          row.version,
+          insertSecret(row.credentials),
+          row.data,
+          row.claim,
+        )
+        appendEvents(events)
+        return true
       })
     },
 
     async get(id: string) {
-      return guarded('get', () => {
+      return queued('get', false, () => {
         const row = statement(`${SELECT_ACCOUNT} WHERE a.id = ?`).get(id) as AccountRow | undefined
         return row && decodeAccount(row, file)
       })
@@ -230,56 +218,47 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
       events: readonly AuditEvent[],
       writeOptions?: WriteOptions,
     ) {
-      const written = guarded('compareAndSet', () => {
+      const written = await queued('compareAndSet', true, () => {
         const row = encodeAccount(next)
-        return transaction(() => {
-          const current = statement('SELECT version, created_at, secret_id FROM accounts WHERE id = ?').get(
-            id,
-          ) as { version: number; created_at: string; secret_id: number | null } | undefined
-          if (!current || current.version !== expectedVersion) return false
-          if (
-            next.id !== id ||
-            next.createdAt !== current.created_at ||
-            next.version !== expectedVersion + 1
-          ) {
-            throw new TypeError(CONTRACT_ERROR)
+        // The stored credentials are compared inside SQLite, so the old value never comes back
+        // into this process; one statement reads the version and compares.
+        const current = statement(
+          `SELECT a.version, a.created_at, a.secret_id, s.value = ? AS same
+           FROM accounts AS a LEFT JOIN secrets AS s ON s.id = a.secret_id WHERE a.id = ?`,
+        ).get(row.credentials ?? new Uint8Array(0), id) as
+          | { version: number; created_at: string; secret_id: number | null; same: number | null }
+          | undefined
+        if (!current || current.version !== expectedVersion) return false
+        if (next.id !== id || next.createdAt !== current.created_at || next.version !== expectedVersion + 1) {
+          throw new TypeError(CONTRACT_ERROR)
+        }
+        let secretId = current.secret_id
+        if (!current.same) {
+          const replaced = secretId
+          secretId = insertSecret(row.credentials)
+          if (replaced !== null) {
+            // Same length, so SQLite overwrites the cell where it is instead of moving it.
+            statement('UPDATE secrets SET value = zeroblob(length(value)) WHERE id = ?').run(replaced)
           }
-          let secretId = current.secret_id
-          // Compared inside SQLite, so the old value never comes back into this process.
-          const old =
-            secretId === null
-              ? undefined
-              : (statement('SELECT value = ? AS same FROM secrets WHERE id = ?').get(
-                  row.credentials ?? new Uint8Array(0),
-                  secretId,
-                ) as { same: number } | undefined)
-          if (!old?.same) {
-            const replaced = secretId
-            secretId = insertSecret(row.credentials)
-            if (replaced !== null) {
-              // Same length, so SQLite overwrites the cell where it is instead of moving it.
-              statement('UPDATE secrets SET value = zeroblob(length(value)) WHERE id = ?').run(replaced)
-            }
-          }
-          const changed = statement(
-            `UPDATE accounts SET project_id = ?, user_id = ?, toolkit = ?, status = ?, version = ?,
-             secret_id = ?, data = ?, claim = ? WHERE id = ? AND version = ?`,
-          ).run(
-            row.projectId,
-            row.userId,
-            row.toolkit,
-            row.status,
-            row.version,
-            secretId,
-            row.data,
-            row.claim,
-            id,
-            expectedVersion,
-          ).changes
-          if (Number(changed) !== 1) throw new Error('compareAndSet: the row changed under the write lock')
-          appendEvents(events)
-          return true
-        })
+        }
+        const changed = statement(
+          `UPDATE accounts SET project_id = ?, user_id = ?, toolkit = ?, status = ?, version = ?,
+           secret_id = ?, data = ?, claim = ? WHERE id = ? AND version = ?`,
+        ).run(
+          row.projectId,
+          row.userId,
+          row.toolkit,
+          row.status,
+          row.version,
+          secretId,
+          row.data,
+          row.claim,
+          id,
+          expectedVersion,
+        ).changes
+        if (Number(changed) !== 1) throw new Error('compareAndSet: the row changed under the write lock')
+        appendEvents(events)
+        return true
       })
       // After COMMIT, and never rejecting, so a committed write is never reported as failed.
       if (written && writeOptions?.scrub && onDisk) {
@@ -290,9 +269,9 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
     },
 
     async claim(id: string, expectedVersion: number, claim: RevokeClaim | null) {
-      return guarded('claim', () => {
-        // One statement is one transaction: the version test and the write happen under the
-        // write lock, so among concurrent claims on one version, in any process, one changes the row.
+      return queued('claim', true, () => {
+        // The version test and the write are one statement under the write lock, so among
+        // concurrent claims on one version, in any process, exactly one changes the row.
         const changed = statement(
           'UPDATE accounts SET claim = ?, version = ? WHERE id = ? AND version = ?',
         ).run(encodeClaim(claim), expectedVersion + 1, id, expectedVersion).changes
@@ -301,13 +280,12 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
     },
 
     async flush() {
-      // guarded() refuses a closed store; the checkpoint itself is async (it may wait for readers).
-      guarded('flush', () => undefined)
+      if (closed) throw new SqliteStoreError('closed', file, `sqliteStore(${file}): flush after close()`)
       if (onDisk) await scrubber.flush()
     },
 
     async list(query: StoreListQuery) {
-      return guarded('list', () => {
+      return queued('list', false, () => {
         const sql = listQuery(query)
         if (!sql) return []
         const rows = statement(sql.sql).all(...sql.params) as unknown as AccountRow[]
@@ -316,7 +294,7 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
     },
 
     async count(query: StoreQuery) {
-      return guarded('count', () => {
+      return queued('count', false, () => {
         const sql = countQuery(query)
         if (!sql) return 0
         return (statement(sql.sql).get(...sql.params) as { n: number }).n
@@ -324,7 +302,7 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
     },
 
     async events(accountId: string) {
-      return guarded('events', () => {
+      return queued('events', false, () => {
         const rows = statement('SELECT data FROM events WHERE account_id = ? ORDER BY seq').all(
           accountId,
         ) as unknown as Array<{ data: string }>
@@ -337,6 +315,8 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
         // Dead values must not outlive the store in the WAL. If a reader elsewhere blocks the
         // checkpoint past busyTimeoutMs, the store still closes and the error says so.
         let unflushed: unknown
+        // Operations already called complete first, so their writes are in the checkpoint.
+        batcher.drain()
         try {
           if (onDisk) await scrubber.flush()
         } catch (error) {
