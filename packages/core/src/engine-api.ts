@@ -141,6 +141,12 @@ export interface RevokeManySummary {
   skipped: number
   /** 500: nothing could be revoked; the account stays ACTIVE for a later run. */
   failed: number
+  /**
+   * Set when the store could not confirm, before the run returned, that dead token values are gone
+   * from its files (e.g. another program held a read transaction on the SQLite file). The store
+   * keeps retrying; the revokes themselves are recorded.
+   */
+  scrubPending?: true
 }
 
 /** The connected-account lifecycle engine. Create it with {@link createEngine}. */

@@ -138,7 +138,10 @@ export async function dispatchSubject(
 }
 
 /** The request the engine passes for one subject of `record`: frozen copies, never the record. */
-export function revokeRequestFor(record: AccountRecord, subject: TokenSubject): RevokeRequest {
+export function revokeRequestFor(
+  record: Pick<AccountRecord, 'id' | 'projectId' | 'userId' | 'toolkit' | 'credentials'>,
+  subject: TokenSubject,
+): RevokeRequest {
   return Object.freeze({
     subject,
     token: record.credentials[subject] as string,
