@@ -116,6 +116,7 @@ export {
 } from './transport'
 export { checkEndpoint, endpointProblem, isLoopbackHost } from './url'
 export {
+  accountIdError,
   type CreateInput,
   credentialsSchema,
   decodeCursor,

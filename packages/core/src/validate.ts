@@ -103,10 +103,18 @@ export function decodeCursor(value: string): StoreCursor {
 /** Throws a 400 `invalid_connected_account_id` unless `id` looks like an account id. */
 export function assertAccountId(id: unknown): asserts id is string {
   if (isAccountId(id)) return
-  throw new RevokitError('invalid_connected_account_id', {
-    message: 'The connected account id is malformed.',
-    suggestedFix:
-      'Use the id returned when the account was created: "ca_" followed by 6 to 64 of A-Z a-z 0-9 _ -.',
-    errors: ['id: must look like ca_1a2b3c4d5e6f'],
+  throw accountIdError()
+}
+
+/**
+ * The 400 for a malformed connected-account id, wherever it was given: the engine's argument
+ * (`id`) or, from the HTTP server, the path segment (`{ field: 'nanoid', where: ' in the path' }`).
+ */
+export function accountIdError(options: { field?: string; where?: string } = {}): RevokitError {
+  const where = options.where ?? ''
+  return new RevokitError('invalid_connected_account_id', {
+    message: `The connected account id${where} is malformed.`,
+    suggestedFix: `Use the id returned when the account was created: "ca_" followed by 6 to 64 of A-Z a-z 0-9 _ -${where ? ', e.g. ca_1a2b3c4d5e6f' : ''}.`,
+    errors: [`${options.field ?? 'id'}: must look like ca_1a2b3c4d5e6f`],
   })
 }

@@ -1,4 +1,4 @@
-import { formatIssues, RevokitError, type RevokitErrorOptions } from '@revokit/core'
+import { accountIdError, formatIssues, RevokitError, type RevokitErrorOptions } from '@revokit/core'
 import type * as z from 'zod'
 
 // The server's own errors. Every one carries a suggested fix a client developer can act on.
@@ -114,12 +114,7 @@ function issueLines(issues: readonly z.core.$ZodIssue[], what: string): string[]
   })
 }
 
-/** A 400 for an account id in the path that is not `ca_…`. */
+/** A 400 for an account id in the path that is not `ca_…`: core's one builder, naming the path. */
 export function malformedId(): RevokitError {
-  return new RevokitError('invalid_connected_account_id', {
-    message: 'The connected account id in the path is malformed.',
-    suggestedFix:
-      'Use the id returned when the account was created: "ca_" followed by 6 to 64 of A-Z a-z 0-9 _ -, e.g. ca_1a2b3c4d5e6f.',
-    errors: ['nanoid: must look like ca_1a2b3c4d5e6f'],
-  })
+  return accountIdError({ field: 'nanoid', where: ' in the path' })
 }

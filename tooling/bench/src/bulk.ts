@@ -13,7 +13,7 @@ import { rfc7009 } from '@revokit/rfc7009'
 import { sqliteStore } from '@revokit/store-sqlite'
 
 const total = Number(process.env.BULK_ACCOUNTS ?? 100_000)
-const concurrency = Number(process.env.BULK_CONCURRENCY ?? 16)
+const concurrency = Number(process.env.BULK_CONCURRENCY ?? 64)
 /** Accounts of another toolkit that revokeMany must leave alone: the byte search's control. */
 const bystanders = 100
 const gc = (globalThis as { gc?: () => void }).gc
