@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { createEngine, memoryStore } from '@revokit/core'
 import { rfc7009 } from '@revokit/rfc7009'
 import { Agent, request } from 'undici'
+import { pool } from './pool.ts'
 import { type CpuProfile, summarise } from './profile-summary.ts'
 
 const provider = fork(new URL('./provider.ts', import.meta.url), [], {
@@ -22,14 +23,7 @@ const n = Number(process.env.N ?? 20_000)
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 64)
 const BASIC = `Basic ${Buffer.from('bench-client:bench-secret').toString('base64')}`
 
-async function pool(count: number, fn: (i: number) => Promise<void>) {
-  let next = 0
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, count) }, async () => {
-      while (next < count) await fn(next++)
-    }),
-  )
-}
+const inFlight = (count: number, fn: (i: number) => Promise<void>) => pool(count, concurrency, fn)
 
 const agent = new Agent({ keepAliveTimeout: 30_000, connections: concurrency })
 const rawPost = async (token: string, hint: string) => {
@@ -74,7 +68,7 @@ async function profiled(name: string, run: () => Promise<void>): Promise<CpuProf
 }
 
 // Warm up both paths (JIT, pools) before measuring.
-await pool(2000, (i) => rawPost(`warm-${i}`, 'access_token'))
+await inFlight(2000, (i) => rawPost(`warm-${i}`, 'access_token'))
 const warm: string[] = []
 for (let i = 0; i < 2000; i++)
   warm.push(
@@ -86,10 +80,10 @@ for (let i = 0; i < 2000; i++)
       })
     ).id,
   )
-await pool(warm.length, async (i) => void (await engine.revoke(warm[i] as string)))
+await inFlight(warm.length, async (i) => void (await engine.revoke(warm[i] as string)))
 
 const raw = await profiled('raw', () =>
-  pool(n, async (i) => {
+  inFlight(n, async (i) => {
     await rawPost(`bench-rt-${i}`, 'refresh_token')
     await rawPost(`bench-at-${i}`, 'access_token')
   }),
@@ -106,9 +100,7 @@ for (let i = 0; i < n; i++) {
     ).id,
   )
 }
-const ours = await profiled('engine', () =>
-  pool(n, async (i) => void (await engine.revoke(ids[i] as string))),
-)
+const ours = await profiled('engine', () => run(n, async (i) => void (await engine.revoke(ids[i] as string))))
 
 console.log(`\nself time per account (µs), ${n} accounts, ${concurrency} in flight\n`)
 const a = summarise(raw, n)

@@ -14,9 +14,9 @@ const origin = `http://127.0.0.1:${line.toString().trim()}`
 
 try {
   await revokeThroughput(origin, {
-    accounts: Number(process.env.BENCH_ACCOUNTS ?? 1000),
+    accounts: Number(process.env.BENCH_ACCOUNTS ?? 20_000),
     rounds: Number(process.env.BENCH_ROUNDS ?? 5),
-    concurrency: Number(process.env.BENCH_CONCURRENCY ?? 16),
+    concurrency: Number(process.env.BENCH_CONCURRENCY ?? 64),
     providerMs: Number(process.env.BENCH_PROVIDER_MS ?? 0),
   })
 } finally {

@@ -9,6 +9,7 @@ import * as oauth from 'oauth4webapi'
 import * as oidc from 'openid-client'
 import { AuthorizationCode } from 'simple-oauth2'
 import { Agent, request } from 'undici'
+import { pool } from './pool.ts'
 
 interface Options {
   /** Simulated provider service time per request, in ms (0: answer at once). */
@@ -28,15 +29,6 @@ interface Scenario {
 const CLIENT_ID = 'bench-client'
 const CLIENT_SECRET = 'bench-secret'
 const BASIC = `Basic ${Buffer.from(`${CLIENT_ID}:${CLIENT_SECRET}`).toString('base64')}`
-
-/** Runs `fn(i)` for i in [0, n) with at most `concurrency` in flight. */
-async function pool(n: number, concurrency: number, fn: (i: number) => Promise<void>) {
-  let next = 0
-  const worker = async () => {
-    while (next < n) await fn(next++)
-  }
-  await Promise.all(Array.from({ length: Math.min(concurrency, n) }, worker))
-}
 
 const tokens = (round: number, i: number) => ({
   access_token: `bench-at-${round}-${i}`,
