@@ -100,7 +100,9 @@ for (let i = 0; i < n; i++) {
     ).id,
   )
 }
-const ours = await profiled('engine', () => run(n, async (i) => void (await engine.revoke(ids[i] as string))))
+const ours = await profiled('engine', () =>
+  inFlight(n, async (i) => void (await engine.revoke(ids[i] as string))),
+)
 
 console.log(`\nself time per account (µs), ${n} accounts, ${concurrency} in flight\n`)
 const a = summarise(raw, n)
