@@ -64,8 +64,6 @@ export { type ToolkitSlugOptions, toolkitSlugMessage, toolkitSlugSchema } from '
 export {
   createRedactor,
   isSecretKey,
-  type LearningRedactor,
-  learningRedactor,
   REDACTED,
   type Redactor,
   redact,

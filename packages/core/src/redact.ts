@@ -134,35 +134,6 @@ function addKnown(known: Set<string>, value: string | null | undefined) {
   if (formEncoded !== encoded) known.add(formEncoded)
 }
 
-/** A {@link Redactor} that can be taught more values as a dispatch goes on. */
-export interface LearningRedactor extends Redactor {
-  /** From now on, also hide these values; a function is only called if something is redacted. */
-  learn(values: Iterable<string | null | undefined> | (() => Iterable<string | null | undefined>)): void
-}
-
-/**
- * A redactor for one dispatch: the transport teaches it every secret it puts on the wire
- * (Authorization headers, secret-named body fields), so an adapter that copies a client secret
- * into an outcome reason still cannot leak it. `extra` runs first (an adapter's own `redact`).
- */
-export function learningRedactor(
-  base: Redactor = redact,
-  extra: (text: string) => string = (text) => text,
-): LearningRedactor {
-  const pending: Array<() => Iterable<string | null | undefined>> = []
-  let current = base
-  const settle = () => {
-    if (pending.length) current = current.with(pending.splice(0).flatMap((get) => [...get()]))
-    return current
-  }
-  const learning = ((text: string) => settle()(extra(text))) as LearningRedactor
-  learning.with = (values) => settle().with(values)
-  learning.learn = (values) => {
-    pending.push(typeof values === 'function' ? values : () => values)
-  }
-  return learning
-}
-
 /** A redactor that knows no values: pattern rules only. */
 export const redact: Redactor = createRedactor()
 
