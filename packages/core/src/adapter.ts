@@ -25,16 +25,17 @@ export interface RevokeRequest {
 /** What the engine lends an adapter for one dispatch. */
 export interface RevokeContext {
   /**
-   * The HTTP client to use for every request: pooled undici with per-attempt timeout, retries on
-   * network errors, 5xx and 429 (honouring `Retry-After`) inside the deadline, a body size cap,
-   * and no redirects. Adapters never call `fetch` themselves.
+   * The HTTP client to use for every request: pooled undici, one attempt per request with a
+   * timeout cut to the deadline, a body size cap, and no redirects. It never retries: return
+   * `failed({ retryable: true, retryAfterMs })` (or `failedFromResponse`) and the engine calls the
+   * adapter again within its attempt budget. Adapters never call `fetch` themselves.
    */
   readonly http: HttpClient
   /** Aborts when this subject's share of the revoke deadline runs out. */
   readonly signal: AbortSignal
   /** Epoch milliseconds after which the engine stops waiting for this subject. */
   readonly deadline: number
-  /** 1 for the first call for this subject, 2 when the engine retries a retryable outcome. */
+  /** 1 for the first call for this subject, then 2, 3… each time the engine retries a retryable outcome. */
   readonly attempt: number
   /** A logger that already hides this account's tokens and every secret-named field. */
   readonly logger: Logger
