@@ -60,13 +60,15 @@ function scenarios(origin: string, concurrency: number): Scenario[] {
       clientSecret: CLIENT_SECRET,
     })
   const dir = mkdtempSync(join(tmpdir(), 'revokit-bench-'))
-  // Engines are made on first use, so a filtered-out contender opens no store.
-  const engineScenario = (name: string, store: () => Store, cleanup?: () => void): Scenario => {
+  // A fresh engine and store per round (made in the untimed setup): what is measured is a revoke,
+  // not a heap that grows with every earlier round's accounts. A filtered-out contender opens none.
+  const engineScenario = (name: string, store: (round: number) => Store, cleanup?: () => void): Scenario => {
     let made: Engine | undefined
     return {
       name,
       async setup(n, round) {
-        made ??= createEngine({ store: store(), adapters: [adapter()] })
+        await made?.close()
+        made = createEngine({ store: store(round), adapters: [adapter()] })
         const engine = made
         const ids: string[] = []
         for (let i = 0; i < n; i++) {
