@@ -4,7 +4,6 @@ import { RevokitError } from './errors'
 import { nanoid } from './ids'
 import { type Logger, silentLogger } from './logger'
 import type { AccountRecord, AccountStatus } from './model'
-import { redact } from './redact'
 import type { DispatchRuntime } from './revoke/dispatch'
 import type { AuditEvent, AuditEventType, Store } from './store'
 
@@ -150,7 +149,8 @@ export function storeError(error: unknown): RevokitError {
   return new RevokitError('store_error', {
     message: 'The account store failed.',
     suggestedFix: 'Check that the store is reachable and writable, then retry.',
-    errors: [redact(error instanceof Error ? `${error.name}: ${error.message}` : String(error))],
+    // The constructor redacts every line: what the store said is never echoed with a secret in it.
+    errors: [error instanceof Error ? `${error.name}: ${error.message}` : String(error)],
     cause: error,
   })
 }

@@ -75,7 +75,6 @@ export {
   backoffDelay,
   isRetryableStatus,
   parseRetryAfter,
-  RETRYABLE_ERROR_CODES,
   RETRYABLE_STATUSES,
 } from './retry'
 export {

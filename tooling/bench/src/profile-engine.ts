@@ -9,9 +9,8 @@ import { Session } from 'node:inspector/promises'
 import { join } from 'node:path'
 import { createEngine, memoryStore } from '@revokit/core'
 import { rfc7009 } from '@revokit/rfc7009'
-import { Agent, request } from 'undici'
-import { pool } from './pool.ts'
 import { type CpuProfile, summarise } from './profile-summary.ts'
+import { pool, rawRevoker } from './shared.ts'
 
 const provider = fork(new URL('./provider.ts', import.meta.url), [], {
   stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
@@ -21,20 +20,11 @@ const origin = `http://127.0.0.1:${line.toString().trim()}`
 const endpoint = `${origin}/revoke`
 const n = Number(process.env.N ?? 20_000)
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 64)
-const BASIC = `Basic ${Buffer.from('bench-client:bench-secret').toString('base64')}`
 
 const inFlight = (count: number, fn: (i: number) => Promise<void>) => pool(count, concurrency, fn)
 
-const agent = new Agent({ keepAliveTimeout: 30_000, connections: concurrency })
-const rawPost = async (token: string, hint: string) => {
-  const res = await request(endpoint, {
-    method: 'POST',
-    dispatcher: agent,
-    headers: { authorization: BASIC, 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ token, token_type_hint: hint }).toString(),
-  })
-  await res.body.dump()
-}
+const rawClient = rawRevoker(endpoint, concurrency)
+const rawPost = rawClient.post
 
 const engine = createEngine({
   store: memoryStore({ maxEventsPerAccount: 4 }),
@@ -115,5 +105,5 @@ for (const name of names) {
   )
 }
 await engine.close()
-await agent.close()
+await rawClient.close()
 provider.disconnect()

@@ -8,8 +8,7 @@ import { OAuth2Client } from 'arctic'
 import * as oauth from 'oauth4webapi'
 import * as oidc from 'openid-client'
 import { AuthorizationCode } from 'simple-oauth2'
-import { Agent, request } from 'undici'
-import { pool } from './pool.ts'
+import { pool, rawRevoker } from './shared.ts'
 
 interface Options {
   /** Simulated provider service time per request, in ms (0: answer at once). */
@@ -28,7 +27,6 @@ interface Scenario {
 
 const CLIENT_ID = 'bench-client'
 const CLIENT_SECRET = 'bench-secret'
-const BASIC = `Basic ${Buffer.from(`${CLIENT_ID}:${CLIENT_SECRET}`).toString('base64')}`
 
 const tokens = (round: number, i: number) => ({
   access_token: `bench-at-${round}-${i}`,
@@ -37,19 +35,9 @@ const tokens = (round: number, i: number) => ({
 
 function scenarios(origin: string, concurrency: number): Scenario[] {
   const endpoint = `${origin}/revoke`
-  const agent = new Agent({ keepAliveTimeout: 30_000, connections: concurrency })
-
   // The same two POSTs per account every contender makes: refresh token first, then access.
-  const rawPost = async (token: string, hint: string) => {
-    const res = await request(endpoint, {
-      method: 'POST',
-      dispatcher: agent,
-      headers: { authorization: BASIC, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ token, token_type_hint: hint }).toString(),
-    })
-    await res.body.dump()
-    if (res.statusCode !== 200) throw new Error(`raw: HTTP ${res.statusCode}`)
-  }
+  const raw = rawRevoker(endpoint, concurrency)
+  const rawPost = raw.post
 
   // The published RFC 7009 adapter, on the engine's own transport.
   const adapter = () =>
@@ -126,7 +114,7 @@ function scenarios(origin: string, concurrency: number): Scenario[] {
             await rawPost(t.access_token, 'access_token')
           })
       },
-      close: () => agent.close(),
+      close: raw.close,
     },
     engineScenario('revokit engine.revoke', () => memoryStore({ maxEventsPerAccount: 4 })),
     engineScenario(

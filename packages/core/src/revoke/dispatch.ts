@@ -334,5 +334,3 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
     signal?.addEventListener('abort', onAbort, { once: true })
   })
 }
-
-export type { HttpResponse }
