@@ -1,3 +1,4 @@
+import type { OAuthConnector } from './connector'
 import type { Logger } from './logger'
 import type { Credentials, TokenSubject } from './model'
 import type { Redactor } from './redact'
@@ -149,6 +150,12 @@ export interface RevocationAdapter {
    * `context.http` as credentials are hidden anyway; this covers everything else.
    */
   redact?(text: string): string
+  /**
+   * How accounts of this toolkit are connected and refreshed (OAuth 2.0 authorization code
+   * with PKCE, refresh grant). Optional: without it the toolkit can still import and revoke
+   * accounts, and `initiate`/`refresh` answer 400 naming this property.
+   */
+  readonly connect?: OAuthConnector
   /** Releases resources (caches, timers) when the engine closes. */
   close?(): Promise<void> | void
 }

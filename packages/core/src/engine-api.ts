@@ -41,6 +41,67 @@ export interface EngineOptions {
   defaultProjectId?: string
   /** @default Date.now */
   clock?: () => number
+  /**
+   * The OAuth redirect URI: the app's route that hands the provider's redirect to
+   * {@link Engine.completeAuthorization} (the server sets `{publicUrl}/api/v3/toolkits/auth/callback`).
+   * Required for `initiate` and for `refresh` when it falls back to a new authorization.
+   */
+  redirectUri?: string
+  /** How long an authorization link (its state) stays usable. @default 600000 (10 minutes) */
+  linkTtlMs?: number
+  /** One refresh grant, retries included; its claim expires `claimGraceMs` later. @default 15000 */
+  refreshDeadlineMs?: number
+}
+
+/** Options of {@link Engine.initiate}. */
+export interface InitiateInput {
+  userId: string
+  toolkit: string
+  /** Where the user's browser lands once the connection is made or failed (the app's page). */
+  callbackUrl?: string
+  /** Replaces the connector's default scopes for this connection. */
+  scopes?: readonly string[]
+  /** Allow a second live account for this user and toolkit. @default false */
+  allowMultiple?: boolean
+  projectId?: string
+  /** A label of the caller's choosing (Composio's `alias`). */
+  alias?: string
+}
+
+/** What {@link Engine.initiate} returns: the new INITIATED account and where to send the user. */
+export interface InitiateResult {
+  id: string
+  status: 'INITIATED'
+  /** The provider's authorization URL (with state and PKCE challenge): send the user's browser here. */
+  redirectUrl: string
+  /** ISO 8601: the link (its state) is refused after this. */
+  expiresAt: string
+  /** Names this link on the wire (`link_token`). */
+  linkToken: string
+}
+
+/** What {@link Engine.completeAuthorization} returns: the account, and where the user goes next. */
+export interface CompletedAuthorization {
+  account: ConnectedAccount
+  /** The `callbackUrl` given to `initiate` (or `refresh`), or null. */
+  callbackUrl: string | null
+}
+
+/** What {@link Engine.refresh} returns. */
+export interface RefreshResult {
+  id: string
+  status: AccountStatus
+  /** null when the tokens were refreshed; else the URL of a new authorization for this account. */
+  redirectUrl: string | null
+}
+
+/** Usable credentials, as {@link Engine.credentials} hands them out. */
+export interface AccountCredentials {
+  authScheme: 'OAUTH2'
+  /** The provider's tokens: `access_token`, and `refresh_token`, `scope`, … as stored. */
+  val: Credentials
+  /** ISO 8601, or null when the provider gave no expiry. */
+  expiresAt: string | null
 }
 
 /** Options every engine call that names an account takes. */
@@ -194,6 +255,43 @@ export interface Engine {
   events(id: string, options?: CallOptions): Promise<AuditEvent[]>
   /** What the adapter for `toolkit` can revoke, or `undefined` when none is registered. */
   capabilities(toolkit: string): { supportsAccess: boolean; supportsRefresh: boolean } | undefined
+  /**
+   * Starts connecting a user: creates the account INITIATED with a one-time state (bound to it,
+   * expiring after `linkTtlMs`) and a PKCE verifier, and returns the provider's authorization
+   * URL. 409 when the user already has a live account of this toolkit, unless `allowMultiple`;
+   * 400 when the toolkit's adapter has no `connect`.
+   */
+  initiate(input: InitiateInput, options?: CallOptions): Promise<InitiateResult>
+  /**
+   * Finishes an authorization from the provider's redirect (the full URL or its query): checks
+   * the state (unknown, used or expired → 400), exchanges the code, stores the tokens and moves
+   * the account to ACTIVE in one compare-and-set. A provider error (`error=access_denied`) → 400
+   * with the provider's code; the account stays as it was.
+   */
+  completeAuthorization(
+    callback: string | URL | URLSearchParams,
+    options?: CallOptions,
+  ): Promise<CompletedAuthorization>
+  /** Resolves once the account is ACTIVE (408 `connection_timeout` after `timeoutMs`; 409 if it can no longer become ACTIVE). */
+  waitForConnection(
+    id: string,
+    options?: CallOptions & { timeoutMs?: number; signal?: AbortSignal },
+  ): Promise<ConnectedAccount>
+  /**
+   * Refreshes the tokens with the refresh grant when it can (`redirectUrl: null`); otherwise
+   * starts a new authorization for the same account and returns its URL. The account keeps its
+   * status until that completes.
+   */
+  refresh(id: string, options?: CallOptions & { callbackUrl?: string }): Promise<RefreshResult>
+  /**
+   * Usable credentials: 409 unless ACTIVE; refreshed first when the access token expires within
+   * `minValidityMs`. One refresh grant per account however many callers ask at once, in this
+   * process and across processes sharing the store. `invalid_grant` → EXPIRED (409); a
+   * transient failure → 503 `refresh_failed` (retryable), the account stays ACTIVE.
+   */
+  credentials(id: string, options?: CallOptions & { minValidityMs?: number }): Promise<AccountCredentials>
+  /** Replaces the tokens (rotated outside revokit); the old values are scrubbed. */
+  updateCredentials(id: string, credentials: Credentials, options?: CallOptions): Promise<ConnectedAccount>
   /** Closes the transport (if the engine made it), the adapters and the store. */
   close(): Promise<void>
 }

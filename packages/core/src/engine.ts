@@ -13,10 +13,15 @@ import { revokeAccount } from './revoke/revoke'
 import { assertAccountId } from './validate'
 
 export type {
+  AccountCredentials,
   AccountPage,
   CallOptions,
+  CompletedAuthorization,
   Engine,
   EngineOptions,
+  InitiateInput,
+  InitiateResult,
+  RefreshResult,
   RevokeManyFilter,
   RevokeManyItem,
   RevokeManyOptions,
@@ -136,6 +141,14 @@ export function createEngine(options: EngineOptions): Engine {
       return adapter && { supportsAccess: adapter.supportsAccess, supportsRefresh: adapter.supportsRefresh }
     },
 
+    // The connect side lands in the next commits; until then these answer a clear 500.
+    initiate: () => Promise.reject(notYet('initiate')),
+    completeAuthorization: () => Promise.reject(notYet('completeAuthorization')),
+    waitForConnection: () => Promise.reject(notYet('waitForConnection')),
+    refresh: () => Promise.reject(notYet('refresh')),
+    credentials: () => Promise.reject(notYet('credentials')),
+    updateCredentials: () => Promise.reject(notYet('updateCredentials')),
+
     async close() {
       await runtime.close()
       for (const adapter of registry.values()) await adapter.close?.()
@@ -143,4 +156,11 @@ export function createEngine(options: EngineOptions): Engine {
     },
   }
   return engine
+}
+
+function notYet(name: string): RevokitError {
+  return new RevokitError('internal_error', {
+    message: `engine.${name} is not implemented yet`,
+    suggestedFix: 'wait for it',
+  })
 }

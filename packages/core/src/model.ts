@@ -55,6 +55,11 @@ export interface ConnectedAccount {
    * so `engine.revoke(id, { retryPending: true })` can try them again.
    */
   readonly pendingSubjects: readonly TokenSubject[]
+  /**
+   * Why the account is in its status, when something other than a caller put it there: e.g.
+   * `invalid_grant: …` when the provider refused the refresh token, or the link expiring.
+   */
+  readonly statusReason?: string | null
   /** ISO 8601. */
   readonly createdAt: string
   /** ISO 8601. */
@@ -88,12 +93,51 @@ export interface FailedRevoke {
 }
 
 /**
+ * An authorization in progress (`initiate`, or `refresh` falling back to a new consent): what
+ * the callback is checked against. Secret: the PKCE verifier never leaves the store, and only a
+ * hash of the state is kept. Stores keep it where they keep credentials.
+ */
+export interface PendingAuthorization {
+  /** SHA-256 of the state's random part, base64url. */
+  readonly stateHash: string
+  /** The PKCE code verifier, or null when the connector turned PKCE off. */
+  readonly codeVerifier: string | null
+  /** The redirect URI sent in the authorization request; the code exchange repeats it. */
+  readonly redirectUri: string
+  /** Where the user's browser goes once it is done (the app's page), or null. */
+  readonly callbackUrl: string | null
+  readonly scopes: readonly string[]
+  /** Epoch milliseconds: past it, the state is refused and an INITIATED account expires. */
+  readonly expiresAt: number
+  /** Names this link on the wire (`link_token`); not a capability. */
+  readonly linkToken: string
+}
+
+/**
+ * How the last refresh grant that failed without killing the grant ended (a transient failure),
+ * kept so callers who waited on that refresh's claim share its answer instead of sending another.
+ */
+export interface FailedRefresh {
+  readonly claimId: string
+  readonly at: string
+  readonly status: number
+  readonly slug: string
+  readonly message: string
+  readonly errors: readonly string[]
+  readonly retryAfterMs?: number
+}
+
+/**
  * What a store persists: the account plus the engine's coordination fields. Stores treat it as
  * data; only the engine interprets `claim` and `lastFailedRevoke`.
  */
 export interface AccountRecord extends ConnectedAccount {
   readonly claim: RevokeClaim | null
   readonly lastFailedRevoke: FailedRevoke | null
+  /** The authorization in progress; secret (see {@link PendingAuthorization}). Absent means none. */
+  readonly authorization?: PendingAuthorization | null
+  /** The last transient refresh failure; absent means none. */
+  readonly lastFailedRefresh?: FailedRefresh | null
 }
 
 /** What happened to one subject during a revoke, as the revoke answer's `subjects` reports it. */
@@ -110,6 +154,12 @@ export function holds(credentials: Credentials, subject: TokenSubject): boolean 
 
 /** The public view of a stored record: coordination fields stripped. */
 export function toAccount(record: AccountRecord): ConnectedAccount {
-  const { claim: _claim, lastFailedRevoke: _last, ...account } = record
+  const {
+    claim: _claim,
+    lastFailedRevoke: _last,
+    authorization: _authorization,
+    lastFailedRefresh: _refresh,
+    ...account
+  } = record
   return account
 }

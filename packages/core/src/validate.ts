@@ -32,6 +32,8 @@ export const createInputSchema = z.strictObject({
   credentials: credentialsSchema.optional(),
   status: z.enum(['INITIATED', 'ACTIVE', 'INACTIVE', 'EXPIRED']).optional(),
   projectId: z.string().min(1).max(128).optional(),
+  /** Allow a second live account for this user and toolkit. */
+  allowMultiple: z.boolean().optional(),
 })
 
 /** Input of `engine.create`. */
