@@ -13,6 +13,16 @@ export {
   type UnsupportedOutcome,
   unsupported,
 } from './adapter'
+export {
+  type AuthorizationRequest,
+  authorizationUrl,
+  exchangeCode,
+  type GrantOptions,
+  type GrantResult,
+  pkcePair,
+  refreshGrant,
+  toCredentials,
+} from './connect/grant'
 export type {
   ClientAuthMethod,
   ConnectContext,
