@@ -33,7 +33,7 @@ export interface EngineCore {
     from: AccountStatus | null,
     to: AccountStatus,
     call: CallOptions,
-    extra?: Pick<AuditEvent, 'revokedSubjects' | 'subjects'>,
+    extra?: Pick<AuditEvent, 'revokedSubjects' | 'subjects' | 'reason'>,
     at?: string,
   ): AuditEvent
   /** The live record, or a 404 (unknown, deleted, another project's). The id is not re-validated. */

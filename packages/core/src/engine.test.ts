@@ -20,8 +20,13 @@ async function rejection(promise: Promise<unknown>): Promise<RevokitError> {
 describe('create', () => {
   it('defaults to ACTIVE with an access token and INITIATED without, with a ca_ id', async () => {
     const engine = createEngine({ store: memoryStore(), adapters: [] })
-    const active = await engine.create({ userId: 'alice', toolkit: 'gmail', credentials: CREDS })
-    const initiated = await engine.create({ userId: 'alice', toolkit: 'gmail' })
+    const active = await engine.create({
+      userId: 'alice',
+      toolkit: 'gmail',
+      allowMultiple: true,
+      credentials: CREDS,
+    })
+    const initiated = await engine.create({ userId: 'alice', toolkit: 'gmail', allowMultiple: true })
     expect(active).toMatchObject({ status: 'ACTIVE', projectId: 'default', version: 1, credentials: CREDS })
     expect(initiated.status).toBe('INITIATED')
     expect(active.id).toMatch(/^ca_[A-Za-z0-9_-]{12}$/)
@@ -205,11 +210,16 @@ describe('revokeMany', () => {
     const engine = createEngine({ store: memoryStore(), adapters: [adapter, slack] })
     const mine = []
     for (let i = 0; i < 9; i++)
-      mine.push((await engine.create({ userId: 'alice', toolkit: 'gmail', credentials: CREDS })).id)
+      mine.push(
+        (await engine.create({ userId: 'alice', toolkit: 'gmail', allowMultiple: true, credentials: CREDS }))
+          .id,
+      )
     const failing = (await engine.create({ userId: 'alice', toolkit: 'slack', credentials: CREDS })).id
     const unsupportedToolkit = (await engine.create({ userId: 'alice', toolkit: 'zoom', credentials: CREDS }))
       .id
-    const inactive = (await engine.create({ userId: 'alice', toolkit: 'gmail', credentials: CREDS })).id
+    const inactive = (
+      await engine.create({ userId: 'alice', toolkit: 'gmail', allowMultiple: true, credentials: CREDS })
+    ).id
     await engine.disable(inactive)
     const bob = (await engine.create({ userId: 'bob', toolkit: 'gmail', credentials: CREDS })).id
 

@@ -1,3 +1,5 @@
+import { authorizations } from './connect/authorize'
+import { refreshes } from './connect/refresh'
 import type { Engine, EngineOptions } from './engine-api'
 import { createEngineCore, positive, storeError } from './engine-core'
 import { RevokitError } from './errors'
@@ -76,6 +78,13 @@ export function createEngine(options: EngineOptions): Engine {
   })
   const claims = new RevokeClaims(core)
   const ops = lifecycle(core, claims)
+  const settings = {
+    redirectUri: options.redirectUri,
+    linkTtlMs: positive(options.linkTtlMs, 600_000, 'linkTtlMs'),
+    refreshDeadlineMs: positive(options.refreshDeadlineMs, 15_000, 'refreshDeadlineMs'),
+  }
+  const connect = authorizations(core, claims, settings)
+  const keepAlive = refreshes(core, claims, settings, connect)
 
   // Ids are validated here, once per call; nothing below re-validates them.
   const checked = (id: string) => {
@@ -87,7 +96,8 @@ export function createEngine(options: EngineOptions): Engine {
     create: (input, call = {}) => ops.create(input, call),
     async get(id, call = {}) {
       assertAccountId(id)
-      return toAccount(await core.load(id, call))
+      // An INITIATED account past its link expiry is EXPIRED for every reader.
+      return toAccount(await connect.expireStale(await core.load(id, call), call))
     },
     list: (query = {}, call = {}) => ops.list(query, call),
     count: (query = {}, call = {}) => ops.count(query, call),
@@ -141,13 +151,24 @@ export function createEngine(options: EngineOptions): Engine {
       return adapter && { supportsAccess: adapter.supportsAccess, supportsRefresh: adapter.supportsRefresh }
     },
 
-    // The connect side lands in the next commits; until then these answer a clear 500.
-    initiate: () => Promise.reject(notYet('initiate')),
-    completeAuthorization: () => Promise.reject(notYet('completeAuthorization')),
-    waitForConnection: () => Promise.reject(notYet('waitForConnection')),
-    refresh: () => Promise.reject(notYet('refresh')),
-    credentials: () => Promise.reject(notYet('credentials')),
-    updateCredentials: () => Promise.reject(notYet('updateCredentials')),
+    initiate: (input, call = {}) => connect.initiate(input, call),
+    completeAuthorization: (callback, call = {}) => connect.completeAuthorization(callback, call),
+    async waitForConnection(id, options = {}) {
+      assertAccountId(id)
+      return connect.waitForConnection(id, options)
+    },
+    async refresh(id, options = {}) {
+      assertAccountId(id)
+      return keepAlive.refresh(id, options)
+    },
+    async credentials(id, options = {}) {
+      assertAccountId(id)
+      return keepAlive.credentials(id, options)
+    },
+    async updateCredentials(id, credentials, call = {}) {
+      assertAccountId(id)
+      return ops.updateCredentials(id, credentials, call)
+    },
 
     async close() {
       await runtime.close()
@@ -156,11 +177,4 @@ export function createEngine(options: EngineOptions): Engine {
     },
   }
   return engine
-}
-
-function notYet(name: string): RevokitError {
-  return new RevokitError('internal_error', {
-    message: `engine.${name} is not implemented yet`,
-    suggestedFix: 'wait for it',
-  })
 }

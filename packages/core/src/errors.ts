@@ -71,6 +71,8 @@ export interface RevokitErrorOptions {
   /** Per-subject outcomes, for revoke errors that got as far as dispatching. */
   subjects?: SubjectOutcomes
   requestId?: string
+  /** How long to wait before retrying, in ms (a provider's Retry-After); the server sends `retry-after`. */
+  retryAfterMs?: number
   cause?: unknown
 }
 
@@ -96,6 +98,8 @@ export class RevokitError extends Error {
   readonly suggestedFix: string
   readonly errors: readonly string[]
   readonly subjects: SubjectOutcomes | undefined
+  /** How long to wait before retrying, in ms, when the cause said so (a provider's Retry-After). */
+  readonly retryAfterMs: number | undefined
   requestId: string | undefined
 
   constructor(kind: ErrorSlug | ErrorKind, options: RevokitErrorOptions) {
@@ -107,6 +111,7 @@ export class RevokitError extends Error {
     this.suggestedFix = redact(options.suggestedFix)
     this.errors = Object.freeze((options.errors ?? []).map((line) => redact(line)))
     this.subjects = options.subjects
+    this.retryAfterMs = options.retryAfterMs
     this.requestId = options.requestId
     // Non-enumerable: a logger that serialises the error must not walk into a provider
     // response or a request object that may hold credentials.

@@ -19,6 +19,7 @@ import {
   activateInputSchema,
   type CreateInput,
   createInputSchema,
+  credentialsSchema,
   decodeCursor,
   encodeCursor,
   type ListQuery,
@@ -34,6 +35,11 @@ const EVENT_OF: Record<Operation, AuditEventType> = {
   expire: 'expired',
   revoke: 'revoked',
   delete: 'deleted',
+  authorize: 'authorization_started',
+  complete: 'connected',
+  refresh: 'refreshed',
+  update: 'credentials_updated',
+  read: 'credentials_updated',
 }
 
 const holdsAny = (credentials: Credentials) =>
@@ -104,11 +110,14 @@ export function lifecycle(core: EngineCore, claims: RevokeClaims) {
           `An ${status} account needs credentials with an access_token or a refresh_token.`,
         )
       }
+      const projectId = data.projectId ?? call.projectId ?? core.defaultProjectId
+      const live = liveAccounts(core)
+      if (!data.allowMultiple) await live.refuse(projectId, data.userId, data.toolkit)
       const now = core.iso()
       for (let tries = 0; tries < 3; tries++) {
         const record: AccountRecord = {
           id: data.id ?? newAccountId(),
-          projectId: data.projectId ?? call.projectId ?? core.defaultProjectId,
+          projectId,
           userId: data.userId,
           toolkit: data.toolkit,
           status,
@@ -130,6 +139,7 @@ export function lifecycle(core: EngineCore, claims: RevokeClaims) {
         }
         if (inserted) {
           core.emit(events)
+          if (!data.allowMultiple) await live.settle(record, call)
           return toAccount(record)
         }
         if (data.id) {
@@ -206,8 +216,30 @@ export function lifecycle(core: EngineCore, claims: RevokeClaims) {
       )
     },
 
+    updateCredentials(id: string, input: Credentials, call: CallOptions): Promise<ConnectedAccount> {
+      const credentials = parseInput(credentialsSchema, input, 'credentials') as Credentials
+      if (!holdsAny(credentials)) {
+        throw credentialsRequired('New credentials need an access_token or a refresh_token.')
+      }
+      // The old values are replaced, so they must leave the store's files.
+      return mutate(
+        id,
+        'update',
+        call,
+        () => ({
+          credentials,
+          revokedSubjects: [],
+          pendingSubjects: [],
+          authorization: null,
+          lastFailedRefresh: null,
+          statusReason: null,
+        }),
+        true,
+      )
+    },
+
     delete: (id: string, call: CallOptions) =>
-      mutate(id, 'delete', call, () => ({ credentials: {}, pendingSubjects: [] }), true),
+      mutate(id, 'delete', call, () => ({ credentials: {}, pendingSubjects: [], authorization: null }), true),
   }
 }
 
@@ -216,5 +248,66 @@ function credentialsRequired(message: string): RevokitError {
     message,
     suggestedFix: 'Send credentials with the access_token, and the refresh_token if the provider issued one.',
     errors: ['credentials: needs an access_token or a refresh_token'],
+  })
+}
+
+// Statuses that count as a live connection: one per user and toolkit unless allowMultiple.
+const LIVE: readonly AccountStatus[] = ['INITIATED', 'ACTIVE', 'INACTIVE', 'EXPIRED']
+
+/**
+ * One live account per user and toolkit. A check before inserting answers the common case; two
+ * callers racing past it both insert, so each then lists the live accounts again and every one
+ * but the oldest (by createdAt, then id: the order every store lists in) deletes itself and
+ * answers 409. Both see both records, so exactly one survives, in any store and across processes.
+ */
+export function liveAccounts(core: EngineCore) {
+  const find = async (projectId: string, userId: string, toolkit: string, limit: number) => {
+    try {
+      return await core.store.list({
+        projectId,
+        userIds: [userId],
+        toolkits: [toolkit],
+        statuses: LIVE,
+        limit,
+      })
+    } catch (error) {
+      throw storeError(error)
+    }
+  }
+  return {
+    async refuse(projectId: string, userId: string, toolkit: string): Promise<void> {
+      const [existing] = await find(projectId, userId, toolkit, 1)
+      if (existing) throw duplicate(existing)
+    },
+    async settle(record: AccountRecord, call: CallOptions): Promise<void> {
+      const [oldest] = await find(record.projectId, record.userId, record.toolkit, 1)
+      if (!oldest || oldest.id === record.id) return
+      // Lost the race: withdraw this record (it never held anything upstream).
+      for (let current = await core.store.get(record.id); current && current.status !== 'DELETED'; ) {
+        const now = core.iso()
+        const next: AccountRecord = {
+          ...current,
+          status: 'DELETED',
+          credentials: {},
+          authorization: null,
+          updatedAt: now,
+          version: current.version + 1,
+        }
+        const events = [
+          core.event(current, 'deleted', current.status, 'DELETED', call, { reason: 'duplicate' }, now),
+        ]
+        if (await core.cas(current, next, events, true)) break
+        current = await core.store.get(record.id)
+      }
+      throw duplicate(oldest)
+    },
+  }
+}
+
+function duplicate(existing: AccountRecord): RevokitError {
+  return new RevokitError('connected_account_exists', {
+    message: `User ${existing.userId} already has a ${existing.toolkit} connected account (${existing.id}, ${existing.status}).`,
+    suggestedFix: `Use ${existing.id}: refresh it (POST /api/v3/connected_accounts/${existing.id}/refresh, engine.refresh) to reconnect; or pass allow_multiple: true (allowMultiple) to add a second account.`,
+    errors: [`connected_account_id: ${existing.id}`],
   })
 }

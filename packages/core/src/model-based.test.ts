@@ -21,9 +21,10 @@ import type { Operation } from './transitions'
 // one the table allows.
 
 type Answer = 'revoked' | 'already' | 'failed' | 'unsupported' | 'mixed'
+type StatusOperation = 'activate' | 'disable' | 'enable' | 'expire' | 'delete'
 type Command =
   | { kind: 'create'; withTokens: boolean }
-  | { kind: Exclude<Operation, 'revoke'> | 'revokeThenDelete'; target: number }
+  | { kind: StatusOperation | 'revokeThenDelete'; target: number }
   | { kind: 'revoke'; target: number; answer: Answer }
 
 const command: fc.Arbitrary<Command> = fc.oneof(
@@ -36,7 +37,7 @@ const command: fc.Arbitrary<Command> = fc.oneof(
       'expire',
       'delete',
       'revokeThenDelete',
-    ) as fc.Arbitrary<Exclude<Operation, 'revoke'> | 'revokeThenDelete'>,
+    ) as fc.Arbitrary<StatusOperation | 'revokeThenDelete'>,
     target: fc.nat(),
   }),
   fc.record({
@@ -97,6 +98,7 @@ describe('model-based: random operation sequences never leave the transition tab
             const account = await engine.create({
               userId: 'u',
               toolkit: 'test',
+              allowMultiple: true,
               ...(c.withTokens
                 ? { credentials: { access_token: 'fake-at-m', refresh_token: 'fake-rt-m' } }
                 : {}),

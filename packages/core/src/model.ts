@@ -60,6 +60,8 @@ export interface ConnectedAccount {
    * `invalid_grant: …` when the provider refused the refresh token, or the link expiring.
    */
   readonly statusReason?: string | null
+  /** A label of the caller's choosing for this connection (Composio's `alias`). */
+  readonly alias?: string | null
   /** ISO 8601. */
   readonly createdAt: string
   /** ISO 8601. */

@@ -403,12 +403,12 @@ describe('revoke: 400, 404 and 409', () => {
 
   it('409 naming the status for INITIATED, INACTIVE and EXPIRED accounts', async () => {
     const { engine, adapter } = await setup()
-    const initiated = await engine.create({ userId: 'u', toolkit: 'test' })
+    const initiated = await engine.create({ userId: 'u', toolkit: 'test', allowMultiple: true })
     const inactive = await engine.disable(
-      (await engine.create({ userId: 'u', toolkit: 'test', credentials: BOTH })).id,
+      (await engine.create({ userId: 'u', toolkit: 'test', allowMultiple: true, credentials: BOTH })).id,
     )
     const expired = await engine.expire(
-      (await engine.create({ userId: 'u', toolkit: 'test', credentials: BOTH })).id,
+      (await engine.create({ userId: 'u', toolkit: 'test', allowMultiple: true, credentials: BOTH })).id,
     )
     for (const account of [initiated, inactive, expired]) {
       const error = await rejection(engine.revoke(account.id))
@@ -503,7 +503,12 @@ describe('revoke: the store fails after the provider revoked', () => {
     }
     const adapter = scriptedAdapter()
     const engine = createEngine({ store: flaky, adapters: [adapter] })
-    const { id } = await engine.create({ userId: 'u', toolkit: 'test', credentials: BOTH })
+    const { id } = await engine.create({
+      userId: 'u',
+      toolkit: 'test',
+      allowMultiple: true,
+      credentials: BOTH,
+    })
     const result = await engine.revoke(id)
     expect(result.revokedTokens).toEqual(['access_token', 'refresh_token'])
     expect((await inner.get(id))?.status).toBe('REVOKED')
@@ -521,7 +526,12 @@ describe('revoke: the store fails after the provider revoked', () => {
     }
     const adapter = scriptedAdapter()
     const engine = createEngine({ store: down, adapters: [adapter], claimGraceMs: 100, deadlineMs: 200 })
-    const { id } = await engine.create({ userId: 'u', toolkit: 'test', credentials: BOTH })
+    const { id } = await engine.create({
+      userId: 'u',
+      toolkit: 'test',
+      allowMultiple: true,
+      credentials: BOTH,
+    })
     const error = await rejection(engine.revoke(id))
     expect(error).toMatchObject({ status: 500, slug: 'store_error' })
     expect(error.message).toContain('access_token and refresh_token were revoked at the provider')

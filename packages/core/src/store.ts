@@ -11,6 +11,12 @@ export type AuditEventType =
   | 'revoke_failed'
   | 'pending_revoked'
   | 'deleted'
+  | 'authorization_started'
+  | 'connected'
+  | 'authorization_failed'
+  | 'refreshed'
+  | 'refresh_failed'
+  | 'credentials_updated'
 
 /**
  * One audit record: who moved which account from where to where, and which token subjects died.
@@ -32,6 +38,8 @@ export interface AuditEvent {
   readonly revokedSubjects?: readonly TokenSubject[]
   /** Every subject's outcome (revokes only). */
   readonly subjects?: SubjectOutcomes
+  /** Why, for failures and expiries (`invalid_grant: …`, `link expired`); redacted, never a secret. */
+  readonly reason?: string
 }
 
 /** A keyset position in the (createdAt, id) order lists use. */

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { specTable } from '../test/spec-table'
+import { CONNECT_TABLE, specTable } from '../test/spec-table'
 import { createEngine, type Engine } from './engine'
 import { isRevokitError } from './errors'
 import { memoryStore } from './memory-store'
 import type { AccountStatus } from './model'
 import { scriptedAdapter } from './testing'
-import { OPERATIONS, type Operation } from './transitions'
+import { OPERATIONS, type Operation, transition } from './transitions'
 
 const FRESH = { access_token: 'fake-access-new', refresh_token: 'fake-refresh-new' }
 
@@ -43,7 +43,7 @@ function apply(engine: Engine, op: Operation, id: string) {
     case 'revoke':
       return engine.revoke(id)
     default:
-      return engine[op](id)
+      return engine[op as 'disable' | 'enable' | 'expire' | 'delete'](id)
   }
 }
 
@@ -114,7 +114,18 @@ describe('the transition table, every cell through the engine', () => {
     expect(active).toMatchObject({ status: 'ACTIVE', credentials: { access_token: 'fake-at-9' } })
   })
 
-  it('every operation is covered', () => {
-    expect(new Set([...specTable().keys()].map((k) => k.split('/')[1]))).toEqual(new Set(OPERATIONS))
+  it('every operation is covered, by the status table or the connect table', () => {
+    const covered = [...specTable().keys(), ...specTable(CONNECT_TABLE).keys()].map((k) => k.split('/')[1])
+    expect(new Set(covered)).toEqual(new Set(OPERATIONS))
+  })
+
+  it('the engine’s table has the connect table’s cells', () => {
+    for (const [key, cell] of specTable(CONNECT_TABLE)) {
+      const [from, op] = key.split('/') as [AccountStatus, Operation]
+      const step = transition(from, op)
+      if (cell.kind === 'error')
+        expect({ key, step }).toEqual({ key, step: { allowed: false, status: cell.status } })
+      else expect({ key, step }).toEqual({ key, step: { allowed: true, to: cell.status, noop: cell.noop } })
+    }
   })
 })

@@ -1,7 +1,27 @@
 import type { AccountStatus } from './model'
 
-/** An operation that moves an account through its lifecycle. */
-export type Operation = 'activate' | 'disable' | 'enable' | 'expire' | 'revoke' | 'delete'
+/**
+ * An operation that moves an account through its lifecycle. The first six are the status
+ * operations; the rest belong to connecting and keeping a connection alive:
+ * - `authorize`: start a new authorization for an existing account (refresh falling back to
+ *   consent); the account keeps its status until it completes;
+ * - `complete`: the provider's redirect came back and the code was exchanged;
+ * - `refresh`: the refresh grant;
+ * - `update`: tokens rotated outside revokit replace the stored ones;
+ * - `read`: hand out credentials (writes nothing).
+ */
+export type Operation =
+  | 'activate'
+  | 'disable'
+  | 'enable'
+  | 'expire'
+  | 'revoke'
+  | 'delete'
+  | 'authorize'
+  | 'complete'
+  | 'refresh'
+  | 'update'
+  | 'read'
 
 /** Every operation, in the transition table's column order. */
 export const OPERATIONS: readonly Operation[] = [
@@ -11,6 +31,11 @@ export const OPERATIONS: readonly Operation[] = [
   'expire',
   'revoke',
   'delete',
+  'authorize',
+  'complete',
+  'refresh',
+  'update',
+  'read',
 ]
 
 /** One cell of the transition table. */
@@ -38,6 +63,11 @@ export const TRANSITIONS: Readonly<Record<AccountStatus, Readonly<Record<Operati
     expire: go('EXPIRED'),
     revoke: conflict,
     delete: go('DELETED'),
+    authorize: go('INITIATED'),
+    complete: go('ACTIVE'),
+    refresh: conflict,
+    update: go('ACTIVE'),
+    read: conflict,
   },
   ACTIVE: {
     activate: conflict,
@@ -46,6 +76,11 @@ export const TRANSITIONS: Readonly<Record<AccountStatus, Readonly<Record<Operati
     expire: go('EXPIRED'),
     revoke: go('REVOKED'),
     delete: go('DELETED'),
+    authorize: go('ACTIVE'),
+    complete: go('ACTIVE'),
+    refresh: go('ACTIVE'),
+    update: go('ACTIVE'),
+    read: stay('ACTIVE'),
   },
   INACTIVE: {
     activate: conflict,
@@ -54,6 +89,11 @@ export const TRANSITIONS: Readonly<Record<AccountStatus, Readonly<Record<Operati
     expire: conflict,
     revoke: conflict,
     delete: go('DELETED'),
+    authorize: conflict,
+    complete: conflict,
+    refresh: conflict,
+    update: go('INACTIVE'),
+    read: conflict,
   },
   EXPIRED: {
     activate: go('ACTIVE'),
@@ -62,6 +102,11 @@ export const TRANSITIONS: Readonly<Record<AccountStatus, Readonly<Record<Operati
     expire: stay('EXPIRED'),
     revoke: conflict,
     delete: go('DELETED'),
+    authorize: go('EXPIRED'),
+    complete: go('ACTIVE'),
+    refresh: conflict,
+    update: go('ACTIVE'),
+    read: conflict,
   },
   REVOKED: {
     activate: conflict,
@@ -70,6 +115,11 @@ export const TRANSITIONS: Readonly<Record<AccountStatus, Readonly<Record<Operati
     expire: conflict,
     revoke: stay('REVOKED'),
     delete: go('DELETED'),
+    authorize: conflict,
+    complete: conflict,
+    refresh: conflict,
+    update: conflict,
+    read: conflict,
   },
   DELETED: {
     activate: gone,
@@ -78,6 +128,11 @@ export const TRANSITIONS: Readonly<Record<AccountStatus, Readonly<Record<Operati
     expire: gone,
     revoke: gone,
     delete: gone,
+    authorize: gone,
+    complete: gone,
+    refresh: gone,
+    update: gone,
+    read: gone,
   },
 }
 

@@ -14,14 +14,29 @@ export const SPEC_TABLE = `
 | DELETED | 404 | 404 | 404 | 404 | 404 | 404 |
 `
 
+// The connect operations' columns, written from the lifecycle rules of connecting: a new
+// authorization never changes the status until it completes; a completed one makes the account
+// ACTIVE; only ACTIVE accounts refresh and hand out credentials; rotated tokens can replace those
+// of any account that is not REVOKED (a disabled one stays disabled).
+export const CONNECT_TABLE = `
+| from \\ operation | authorize | complete | refresh | update | read |
+|---|---|---|---|---|---|
+| INITIATED | INITIATED (new link) | ACTIVE | 409 | ACTIVE | 409 |
+| ACTIVE | ACTIVE (new link) | ACTIVE | ACTIVE | ACTIVE | ACTIVE (no-op) |
+| INACTIVE | 409 | 409 | 409 | INACTIVE | 409 |
+| EXPIRED | EXPIRED (new link) | ACTIVE | 409 | ACTIVE | 409 |
+| REVOKED | 409 | 409 | 409 | 409 | 409 |
+| DELETED | 404 | 404 | 404 | 404 | 404 |
+`
+
 /** What the table says one cell does. */
 export type SpecCell =
   | { kind: 'error'; status: 404 | 409 }
   | { kind: 'to'; status: AccountStatus; noop: boolean }
 
 /** The table as (from, operation) → cell. */
-export function specTable(): Map<string, SpecCell> {
-  const lines = SPEC_TABLE.trim().split('\n')
+export function specTable(text: string = SPEC_TABLE): Map<string, SpecCell> {
+  const lines = text.trim().split('\n')
   const ops = (lines[0] as string)
     .split('|')
     .slice(2, -1)

@@ -20,6 +20,7 @@ describe('revokeMany and the store’s deferred scrubbing', () => {
       await engine.create({
         userId: 'u',
         toolkit: 'test',
+        allowMultiple: true,
         credentials: { access_token: `fake-at-bulk-${i}` },
       })
     }

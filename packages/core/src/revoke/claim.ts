@@ -25,12 +25,16 @@ export class RevokeClaims {
   }
 
   /**
-   * Claims `record` (at its version). Resolves the claimed record, or `undefined` when another
+   * Claims `record` (at its version) for `holdMs` (default: the revoke deadline) plus the grace.
+   * Revokes, refreshes and code exchanges share the one claim: each shuts the others out. Resolves the claimed record, or `undefined` when another
    * writer changed it first.
    */
-  async take(record: AccountRecord): Promise<AccountRecord | undefined> {
+  async take(record: AccountRecord, holdMs?: number): Promise<AccountRecord | undefined> {
     const { store, clock, deadlineMs, claimGraceMs } = this.#core
-    const claim: RevokeClaim = { id: `clm_${nanoid(16)}`, expiresAt: clock() + deadlineMs + claimGraceMs }
+    const claim: RevokeClaim = {
+      id: `clm_${nanoid(16)}`,
+      expiresAt: clock() + (holdMs ?? deadlineMs) + claimGraceMs,
+    }
     let won: boolean
     try {
       won = await store.claim(record.id, record.version, claim)
