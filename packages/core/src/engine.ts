@@ -107,7 +107,15 @@ export function createEngine(options: EngineOptions): Engine {
     },
     disable: async (id, call = {}) => ops.mutate(checked(id), 'disable', call),
     enable: async (id, call = {}) => ops.mutate(checked(id), 'enable', call),
-    expire: async (id, call = {}) => ops.mutate(checked(id), 'expire', call),
+    // An expired account's pending link dies with it: reconnecting takes a new one (refresh).
+    expire: async (id, call = {}) =>
+      ops.mutate(
+        checked(id),
+        'expire',
+        call,
+        () => ({ authorization: null }),
+        (record) => record.authorization != null,
+      ),
     delete: async (id, call = {}) => ops.delete(checked(id), call),
     async revoke(id, call = {}) {
       assertAccountId(id)

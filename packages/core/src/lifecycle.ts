@@ -58,7 +58,7 @@ export function lifecycle(core: EngineCore, claims: RevokeClaims) {
     operation: Operation,
     call: CallOptions,
     change: (record: AccountRecord) => Partial<AccountRecord> = () => ({}),
-    scrub = false,
+    scrub: boolean | ((record: AccountRecord) => boolean) = false,
   ): Promise<ConnectedAccount> {
     for (let tries = 0; tries < MAX_CAS_TRIES; ) {
       const record = await core.load(id, call)
@@ -79,7 +79,7 @@ export function lifecycle(core: EngineCore, claims: RevokeClaims) {
         version: record.version + 1,
       }
       const events = [core.event(record, EVENT_OF[operation], record.status, step.to, call, undefined, now)]
-      if (await core.cas(record, next, events, scrub)) {
+      if (await core.cas(record, next, events, typeof scrub === 'function' ? scrub(record) : scrub)) {
         core.emit(events)
         return toAccount(next)
       }
@@ -233,6 +233,7 @@ export function lifecycle(core: EngineCore, claims: RevokeClaims) {
           authorization: null,
           lastFailedRefresh: null,
           statusReason: null,
+          tokensObtainedAt: null,
         }),
         true,
       )
@@ -256,9 +257,10 @@ const LIVE: readonly AccountStatus[] = ['INITIATED', 'ACTIVE', 'INACTIVE', 'EXPI
 
 /**
  * One live account per user and toolkit. A check before inserting answers the common case; two
- * callers racing past it both insert, so each then lists the live accounts again and every one
- * but the oldest (by createdAt, then id: the order every store lists in) deletes itself and
- * answers 409. Both see both records, so exactly one survives, in any store and across processes.
+ * callers racing past it both insert, so each then lists the live accounts again and withdraws
+ * (deletes itself, answering 409) unless every other one was created strictly later. Of racers
+ * created in the same millisecond all withdraw, so there are never two live accounts (callers
+ * retry), in any store and across processes as long as their clocks agree to the millisecond.
  */
 export function liveAccounts(core: EngineCore) {
   const find = async (projectId: string, userId: string, toolkit: string, limit: number) => {
@@ -280,8 +282,10 @@ export function liveAccounts(core: EngineCore) {
       if (existing) throw duplicate(existing)
     },
     async settle(record: AccountRecord, call: CallOptions): Promise<void> {
-      const [oldest] = await find(record.projectId, record.userId, record.toolkit, 1)
-      if (!oldest || oldest.id === record.id) return
+      const [oldest] = await find(record.projectId, record.userId, record.toolkit, 2).then((found) =>
+        found.filter((other) => other.id !== record.id && other.createdAt <= record.createdAt),
+      )
+      if (!oldest) return
       // Lost the race: withdraw this record (it never held anything upstream).
       for (let current = await core.store.get(record.id); current && current.status !== 'DELETED'; ) {
         const now = core.iso()

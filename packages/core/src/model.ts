@@ -140,6 +140,8 @@ export interface AccountRecord extends ConnectedAccount {
   readonly authorization?: PendingAuthorization | null
   /** The last transient refresh failure; absent means none. */
   readonly lastFailedRefresh?: FailedRefresh | null
+  /** Epoch ms when the provider issued the current tokens (code exchange, refresh); absent when imported. */
+  readonly tokensObtainedAt?: number | null
 }
 
 /** What happened to one subject during a revoke, as the revoke answer's `subjects` reports it. */
@@ -161,6 +163,7 @@ export function toAccount(record: AccountRecord): ConnectedAccount {
     lastFailedRevoke: _last,
     authorization: _authorization,
     lastFailedRefresh: _refresh,
+    tokensObtainedAt: _obtained,
     ...account
   } = record
   return account

@@ -334,6 +334,7 @@ export function authorizations(core: EngineCore, claims: RevokeClaims, settings:
           pendingSubjects: [],
           statusReason: null,
           lastFailedRefresh: null,
+          tokensObtainedAt: core.clock(),
           claim: null,
           updatedAt: now,
           version: current.version + 1,

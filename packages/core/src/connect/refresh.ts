@@ -39,11 +39,18 @@ export function refreshes(
 ) {
   const { store } = core
 
-  /** True when the access token is usable for at least `minValidityMs` more. */
+  /**
+   * True when the access token is usable for at least `minValidityMs` more. A provider whose
+   * tokens live shorter than that would otherwise be refreshed on every read, so the margin is
+   * capped at half the token's lifetime, when revokit obtained the token itself and so knows it.
+   */
   function fresh(record: AccountRecord, minValidityMs: number): boolean {
     if (!holds(record.credentials, 'access_token')) return false
     const expires = expiresAtMs(record.credentials)
-    return expires === undefined || expires - core.clock() > minValidityMs
+    if (expires === undefined) return true
+    const lifetime = record.tokensObtainedAt ? expires - record.tokensObtainedAt : 0
+    const margin = lifetime > 0 ? Math.min(minValidityMs, lifetime / 2) : minValidityMs
+    return expires - core.clock() > margin
   }
 
   function canRefresh(record: AccountRecord): boolean {
@@ -133,6 +140,7 @@ export function refreshes(
         claim: null,
         lastFailedRefresh: null,
         statusReason: null,
+        tokensObtainedAt: core.clock(),
         updatedAt: now,
         version: claimed.version + 1,
       }
@@ -262,10 +270,12 @@ export function refreshes(
       }
       // The fast path reads once: a fresh token needs no claim, no write.
       const first = await core.load(id, options)
+      const started = first.credentials.access_token
+      // Fresh, or refreshed since this call began (by us or by the refresh we waited for).
       const record =
         first.status === 'ACTIVE' && fresh(first, minValidityMs)
           ? first
-          : await until(id, options, (r) => fresh(r, minValidityMs))
+          : await until(id, options, (r) => fresh(r, minValidityMs) || r.credentials.access_token !== started)
       const expires = expiresAtMs(record.credentials)
       return {
         authScheme: 'OAUTH2',

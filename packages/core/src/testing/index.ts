@@ -1,4 +1,11 @@
 export {
+  type FakeAuthorizationServer,
+  type FakeAuthorizationServerOptions,
+  type FakeGrant,
+  type FakeTokenAnswer,
+  fakeAuthorizationServer,
+} from './fake-authorization-server'
+export {
   later,
   type ScriptedAdapterOptions,
   type ScriptedCall,

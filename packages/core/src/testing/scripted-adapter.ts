@@ -5,6 +5,7 @@ import {
   type RevokeRequest,
   revoked,
 } from '../adapter'
+import type { OAuthConnector } from '../connector'
 import type { TokenSubject } from '../model'
 
 /** One scripted answer: an outcome, or a function computing one (it may wait, throw or hang). */
@@ -21,6 +22,8 @@ export interface ScriptedAdapterOptions {
   /** @default true */
   supportsRefresh?: boolean
   cascades?: RevocationAdapter['cascades']
+  /** A connect side (e.g. `fakeAuthorizationServer().connector`), so the toolkit can connect and refresh. */
+  connect?: OAuthConnector
   /** Answers per subject, in order; the last one repeats. Unscripted subjects answer `revoked()`. */
   script?: Partial<Record<TokenSubject, ScriptStep[]>>
 }
@@ -46,6 +49,7 @@ export function scriptedAdapter(options: ScriptedAdapterOptions = {}): Revocatio
     supportsAccess: options.supportsAccess ?? true,
     supportsRefresh: options.supportsRefresh ?? true,
     ...(options.cascades ? { cascades: options.cascades } : {}),
+    ...(options.connect ? { connect: options.connect } : {}),
     calls,
     async revoke(request, context) {
       calls.push({ subject: request.subject, attempt: context.attempt, accountId: request.account.id })
