@@ -1,12 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { captureLogger, errorText } from '../../test/helpers'
+import { CONNECT_TABLE, specTable } from '../../test/spec-table'
 import { createEngine, type Engine } from '../engine'
 import type { EngineOptions } from '../engine-api'
-import { isRevokitError, type RevokitError } from '../errors'
+import { isRevokitError, RevokitError } from '../errors'
 import { memoryStore } from '../memory-store'
+import type { AccountStatus } from '../model'
 import type { AuditEvent, Store } from '../store'
 import { type FakeAuthorizationServer, fakeAuthorizationServer, scriptedAdapter } from '../testing'
 import type { FakeAuthorizationServerOptions } from '../testing/fake-authorization-server'
+import { type Operation, transition } from '../transitions'
 
 const REDIRECT = 'https://app.example.test/api/v3/toolkits/auth/callback'
 
@@ -18,6 +21,8 @@ interface Setup {
   logger: ReturnType<typeof captureLogger>
   /** Moves the engine's clock forward (tokens age; claims and links expire). */
   advance(ms: number): void
+  /** The authorization URL each initiated account was given. */
+  links: Map<string, string>
 }
 
 const open: Setup[] = []
@@ -46,7 +51,24 @@ async function setup(
     onEvent: (event) => events.push(event),
     ...engineOptions,
   })
-  const s = { engine, store, as, events, logger, advance: (ms: number) => void (skew += ms) }
+  const links = new Map<string, string>()
+  const initiate = engine.initiate.bind(engine)
+  engine.initiate = async (input, call) => {
+    const link = await initiate(input, call)
+    links.set(link.id, link.redirectUrl)
+    return link
+  }
+  const s = {
+    engine,
+    store,
+    as,
+    events,
+    logger,
+    links,
+    advance: (ms: number) => {
+      skew += ms
+    },
+  }
   open.push(s)
   return s
 }
@@ -598,4 +620,105 @@ describe('canaries: nothing secret leaves the engine', () => {
     }
     expect(errors).toHaveLength(2)
   })
+})
+
+describe('the connect columns of the transition table, every cell through the engine', () => {
+  const table = specTable(CONNECT_TABLE)
+
+  /** An account in `status`, made the way a user would, holding a refresh token where it can. */
+  async function accountIn(s: Setup, status: AccountStatus): Promise<string> {
+    const active = async () => (await connected(s, `u-${status}-${Math.random()}`)).account.id
+    switch (status) {
+      case 'INITIATED':
+        return (await s.engine.initiate({ userId: `u-${Math.random()}`, toolkit: 'acme' })).id
+      case 'ACTIVE':
+        return active()
+      case 'INACTIVE':
+        return (await s.engine.disable(await active())).id
+      case 'EXPIRED':
+        return (await s.engine.expire(await active())).id
+      case 'REVOKED': {
+        const id = await active()
+        await s.engine.revoke(id)
+        return id
+      }
+      case 'DELETED':
+        return (await s.engine.delete(await active())).id
+    }
+  }
+
+  async function apply(s: Setup, op: Operation, id: string): Promise<AccountStatus> {
+    // An ACTIVE account re-authorizes only when it cannot use the refresh grant.
+    const record = await s.store.get(id)
+    if ((op === 'authorize' || op === 'complete') && record?.status === 'ACTIVE') {
+      await s.engine.updateCredentials(id, { access_token: 'fake-at-no-refresh' })
+    }
+    switch (op) {
+      case 'authorize':
+        return (await s.engine.refresh(id, {})).status
+      case 'complete': {
+        // A link for this account: the one of an INITIATED account, or a new authorization.
+        const record = await s.store.get(id)
+        const url =
+          record?.status === 'INITIATED'
+            ? undefined
+            : record && transition(record.status, 'authorize').allowed
+              ? (await s.engine.refresh(id)).redirectUrl
+              : undefined
+        if (!url && record?.status !== 'INITIATED') {
+          // No link can be made for this account: completing is refused the same way.
+          throw (await s.engine.refresh(id).catch((e: unknown) => e)) as Error
+        }
+        const link = url ?? s.links.get(id)
+        return (await s.engine.completeAuthorization(s.as.consent(link as string))).account.status
+      }
+      case 'refresh': {
+        // refresh() sends the grant where the table allows it, and otherwise falls back to a
+        // new authorization (a URL): that is the grant refused, with nothing sent.
+        const grants = s.as.grants.length
+        const result = await s.engine.refresh(id)
+        if (result.redirectUrl === null) return result.status
+        expect(s.as.grants.length).toBe(grants)
+        throw new RevokitError('invalid_status_transition', {
+          message: 'no refresh grant',
+          suggestedFix: '-',
+        })
+      }
+      case 'update':
+        return (await s.engine.updateCredentials(id, { access_token: 'fake-at-updated' })).status
+      case 'read':
+        await s.engine.credentials(id)
+        return (await s.engine.get(id)).status
+      default:
+        throw new Error(`not a connect operation: ${op}`)
+    }
+  }
+
+  for (const [key, cell] of table) {
+    const [from, op] = key.split('/') as [AccountStatus, Operation]
+    it(`${from} --${op}--> ${cell.kind === 'error' ? cell.status : cell.status}`, async () => {
+      const s = await setup()
+      const id = await accountIn(s, from)
+      if (from === 'INITIATED') {
+        // Keep the INITIATED account's own link for `complete`.
+        const record = await s.store.get(id)
+        expect(record?.authorization).toBeTruthy()
+      }
+      const before = await s.store.get(id)
+      const result = await apply(s, op, id).then(
+        (status) => ({ status }),
+        (error: unknown) => ({ error }),
+      )
+      if (cell.kind === 'error') {
+        expect('error' in result && isRevokitError(result.error) && result.error.status).toBe(cell.status)
+        const after = await s.store.get(id)
+        expect(after?.status).toBe(before?.status)
+        expect(after?.credentials).toEqual(before?.credentials)
+        return
+      }
+      if ('error' in result) throw result.error
+      expect(result).toEqual({ status: cell.status })
+      expect((await s.store.get(id))?.status).toBe(cell.status)
+    })
+  }
 })
