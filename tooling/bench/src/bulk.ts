@@ -56,6 +56,7 @@ try {
     await engine.create({
       userId: `user-${i % 1000}`,
       toolkit: 'bench',
+      allowMultiple: true,
       credentials: { access_token: token('at', i), refresh_token: token('rt', i) },
     })
   }
@@ -63,6 +64,7 @@ try {
     await engine.create({
       userId: 'bystander',
       toolkit: 'other',
+      allowMultiple: true,
       credentials: { access_token: token('live', i) },
     })
   }

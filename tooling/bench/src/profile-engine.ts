@@ -66,6 +66,7 @@ for (let i = 0; i < 2000; i++)
       await engine.create({
         userId: 'w',
         toolkit: 'bench',
+        allowMultiple: true,
         credentials: { access_token: `wa${i}x`, refresh_token: `wr${i}x` },
       })
     ).id,

@@ -3,6 +3,7 @@
 // medians and ratios (absolute numbers on a shared 2-core machine mean little; ratios do).
 import { fork } from 'node:child_process'
 import { once } from 'node:events'
+import { credentialsBench } from './credentials.ts'
 import { revokeThroughput } from './throughput.ts'
 
 const provider = fork(new URL('./provider.ts', import.meta.url), [], {
@@ -22,3 +23,4 @@ try {
 } finally {
   provider.disconnect()
 }
+if (!process.env.BENCH_ONLY || process.env.BENCH_ONLY.includes('credentials')) await credentialsBench()
