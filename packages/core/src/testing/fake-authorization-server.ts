@@ -40,6 +40,8 @@ export interface FakeAuthorizationServer {
   readonly grants: FakeGrant[]
   /** Every token value the fake issued (for canary checks). */
   readonly issued: string[]
+  /** Every token sent to its RFC 7009 endpoint, `{url}/revoke`. */
+  readonly revoked: string[]
   /**
    * Plays the user's consent for an authorization URL: checks it, remembers its PKCE challenge
    * and returns the redirect URL (redirect URI + `code` + `state`) the provider would send the
@@ -56,7 +58,8 @@ export interface FakeAuthorizationServer {
 /**
  * A small, strict OAuth 2.0 authorization server for tests: authorization codes bound to their
  * PKCE S256 challenge and redirect URI, single-use; refresh tokens rotated on use, so a second
- * refresh with an old one answers `invalid_grant`, as providers that rotate do. Real HTTP on
+ * refresh with an old one answers `invalid_grant`, as providers that rotate do; an RFC 7009
+ * revocation endpoint at `/revoke` that ends a refresh token's grant. Real HTTP on
  * loopback, so the engine's undici transport is on the path.
  * @see https://datatracker.ietf.org/doc/html/rfc6749#section-4.1
  * @see https://datatracker.ietf.org/doc/html/rfc7636#section-4.6
@@ -70,6 +73,7 @@ export async function fakeAuthorizationServer(
   const live = new Map<string, string>()
   const grants: FakeGrant[] = []
   const issued: string[] = []
+  const revoked: string[] = []
   let serial = 0
   const expiresIn = options.expiresIn ?? 3600
 
@@ -125,11 +129,19 @@ export async function fakeAuthorizationServer(
   const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = []
     for await (const chunk of req) chunks.push(chunk as Buffer)
-    if (req.method !== 'POST' || !req.url?.startsWith('/token')) {
+    if (req.method !== 'POST' || !(req.url?.startsWith('/token') || req.url === '/revoke')) {
       res.writeHead(404).end()
       return
     }
     const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'))
+    if (req.method === 'POST' && req.url === '/revoke') {
+      // RFC 7009: revoking a refresh token ends its grant; unknown tokens answer 200 too.
+      const token = form.get('token')
+      for (const [grant, value] of live) if (value === token) live.delete(grant)
+      revoked.push(token ?? '')
+      res.writeHead(200).end()
+      return
+    }
     const basic = /^Basic (.+)$/.exec(req.headers.authorization ?? '')?.[1]
     const decoded = basic ? Buffer.from(basic, 'base64').toString('utf8') : undefined
     const secret = decoded ? decodeURIComponent(decoded.slice(decoded.indexOf(':') + 1)) : undefined
@@ -150,6 +162,7 @@ export async function fakeAuthorizationServer(
     clientSecret,
     grants,
     issued,
+    revoked,
     connector: {
       endpoints: () => ({
         issuer: url,
