@@ -77,13 +77,15 @@ export function createEngine(options: EngineOptions): Engine {
     defaultProjectId: options.defaultProjectId ?? 'default',
   })
   const claims = new RevokeClaims(core)
-  const ops = lifecycle(core, claims)
+  const hooks: Parameters<typeof lifecycle>[2] = {}
+  const ops = lifecycle(core, claims, hooks)
   const settings = {
     redirectUri: options.redirectUri,
     linkTtlMs: positive(options.linkTtlMs, 600_000, 'linkTtlMs'),
     refreshDeadlineMs: positive(options.refreshDeadlineMs, 15_000, 'refreshDeadlineMs'),
   }
   const connect = authorizations(core, claims, settings)
+  hooks.settle = connect.expireStale
   const keepAlive = refreshes(core, claims, settings, connect)
 
   // Ids are validated here, once per call; nothing below re-validates them.

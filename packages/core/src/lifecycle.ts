@@ -49,7 +49,11 @@ const holdsAny = (credentials: Credentials) =>
  * The lifecycle operations other than revoke: create, read, list and the table-driven status
  * changes. Ids are validated by the engine's front before these run.
  */
-export function lifecycle(core: EngineCore, claims: RevokeClaims) {
+export function lifecycle(
+  core: EngineCore,
+  claims: RevokeClaims,
+  hooks: { settle?: (record: AccountRecord, call: CallOptions) => Promise<AccountRecord> } = {},
+) {
   const { store } = core
 
   /** Applies one table-driven operation with compare-and-set, waiting out revokes in flight. */
@@ -173,8 +177,16 @@ export function lifecycle(core: EngineCore, claims: RevokeClaims) {
       }
       const page = records.slice(0, limit)
       const last = page.at(-1)
+      // An INITIATED account past its link expiry is EXPIRED for every reader, lists included.
+      const settled = hooks.settle
+        ? (
+            await Promise.all(
+              page.map((record) => (hooks.settle as NonNullable<typeof hooks.settle>)(record, call)),
+            )
+          ).filter((record) => (statuses as readonly AccountStatus[]).includes(record.status))
+        : page
       return {
-        items: page.map(toAccount),
+        items: settled.map(toAccount),
         nextCursor: records.length > limit && last ? encodeCursor(last) : null,
       }
     },

@@ -281,13 +281,15 @@ describe('completeAuthorization', () => {
     expect(s.as.grants).toHaveLength(0)
   })
 
-  it('an INITIATED account past its link expiry reads as EXPIRED', async () => {
+  it('an INITIATED account past its link expiry reads and lists as EXPIRED', async () => {
     let now = Date.now()
     const s = await setup({}, { clock: () => now, linkTtlMs: 1000 })
     const link = await s.engine.initiate({ userId: 'u1', toolkit: 'acme' })
     now += 2000
+    expect((await s.engine.list({ statuses: ['INITIATED'] })).items).toEqual([])
+    expect((await s.engine.list()).items.map((a) => a.status)).toEqual(['EXPIRED'])
     expect((await s.engine.get(link.id)).status).toBe('EXPIRED')
-    expect(s.events.at(-1)).toMatchObject({ type: 'expired', from: 'INITIATED', to: 'EXPIRED' })
+    expect(s.events.filter((e) => e.type === 'expired')).toMatchObject([{ from: 'INITIATED', to: 'EXPIRED' }])
   })
 
   it('error=access_denied is a 400 with the provider code; the account stays INITIATED and the link still works', async () => {
