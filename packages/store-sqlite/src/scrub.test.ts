@@ -141,6 +141,22 @@ describe.each(MODES)('dead token values leave the files ($mode)', ({ options, se
     },
     HEAVY_MS,
   )
+
+  it(
+    'no replaced or cleared PKCE verifier survives heavy churn of 600 accounts with pending authorizations',
+    async () => {
+      const { path, store } = setup(options)
+      const { dead, live } = await churn(storeTarget(store), { seed: 8, accounts: 600, authorizations: true })
+      await settle(store)
+      const verifiers = (values: string[]) =>
+        values.filter((value) => value.length === 'fake-secret-'.length + 43)
+      expect(verifiers(dead).length).toBeGreaterThan(300)
+      const found = findOnDisk(path, [...dead, ...live])
+      expect(found.slice(0, dead.length).filter((files) => files.length > 0)).toEqual([])
+      expect(found.slice(dead.length).every((files) => files.length > 0)).toBe(true)
+    },
+    HEAVY_MS,
+  )
 })
 
 describe('checkpoint after every scrubbing write (scrubDelayMs: 0)', () => {
