@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs'
 import { DatabaseSync } from 'node:sqlite'
-import { sampleRecord } from '@revokit/core/testing'
+import { sampleAuthorization, sampleRecord } from '@revokit/core/testing'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { type Child, removeTempDirs, startChild, tempDbPath } from '../test/helpers'
 import { SqliteStoreError } from './errors'
@@ -136,6 +136,68 @@ describe('schema migrations', () => {
       }
     } finally {
       if (v1.isOpen) v1.close()
+    }
+  })
+
+  it('version 3 moves pending authorizations out of the JSON into the secrets table, keeping every record as it was', async () => {
+    const path = tempDbPath()
+    // A file as version 2 wrote it: the authorization, PKCE verifier included, in the row's JSON.
+    const v2 = new DatabaseSync(path)
+    const pending = sampleRecord({
+      status: 'INITIATED',
+      credentials: {},
+      authorization: sampleAuthorization(),
+    })
+    const cleared = sampleRecord({ authorization: null })
+    const never = sampleRecord()
+    try {
+      v2.exec('PRAGMA journal_mode = WAL')
+      migrate(v2, path, MIGRATIONS.slice(0, 2))
+      for (const record of [pending, cleared, never]) {
+        const { id, projectId, userId, toolkit, status, createdAt, version, credentials, claim, ...rest } =
+          record
+        const secret =
+          Object.keys(credentials).length > 0
+            ? v2
+                .prepare('INSERT INTO secrets (value) VALUES (?)')
+                .run(Buffer.from(JSON.stringify(credentials))).lastInsertRowid
+            : null
+        v2.prepare(
+          `INSERT INTO accounts (id, project_id, user_id, toolkit, status, created_at, version, secret_id, data, claim)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        ).run(id, projectId, userId, toolkit, status, createdAt, version, secret, JSON.stringify(rest), null)
+      }
+    } finally {
+      v2.close()
+    }
+
+    const store = open(path)
+    for (const record of [pending, cleared, never]) expect(await store.get(record.id)).toEqual(record)
+    // The moved secret is handled like any other: replacing it zeroes its row.
+    const next = { ...pending, authorization: sampleAuthorization(), version: 2 }
+    expect(await store.compareAndSet(pending.id, 1, next, [], { scrub: true })).toBe(true)
+    expect(await store.get(pending.id)).toEqual(next)
+    await store.close?.()
+
+    const db = new DatabaseSync(path, { readOnly: true })
+    try {
+      const rows = db.prepare('SELECT id, data, auth_secret_id FROM accounts').all() as Array<{
+        id: string
+        data: string
+        auth_secret_id: number | null
+      }>
+      const byId = new Map(rows.map((row) => [row.id, row]))
+      const verifier = pending.authorization?.codeVerifier as string
+      for (const row of rows) expect(row.data).not.toContain(verifier)
+      expect(JSON.parse(byId.get(cleared.id)?.data as string)).toHaveProperty('authorization', null)
+      expect(byId.get(cleared.id)?.auth_secret_id).toBeNull()
+      expect(byId.get(never.id)?.auth_secret_id).toBeNull()
+      const secrets = (db.prepare('SELECT value FROM secrets').all() as Array<{ value: Uint8Array }>).map(
+        (row) => Buffer.from(row.value).toString('utf8'),
+      )
+      expect(secrets.filter((value) => value.includes(verifier))).toEqual([])
+    } finally {
+      db.close()
     }
   })
 

@@ -20,9 +20,9 @@ export interface Migration {
  * lingers in the file after the token dies. Measured: with credentials inside the account row,
  * `secure_delete` plus a WAL checkpoint still left a few dead tokens per thousand in the file.
  *
- * So credentials go to `secrets`, which is only ever appended to (the new rowid is always the
+ * So credentials, and pending authorizations (PKCE verifiers), go to `secrets`, which is only ever appended to (the new rowid is always the
  * largest, so a full page splits by starting a new page, `balance_quick`, without moving cells)
- * and never deleted from. When credentials change, the old row is overwritten with zeros of the
+ * and never deleted from. When either changes, the old row is overwritten with zeros of the
  * same length, which SQLite does in place. Its cells never move, so no copy is ever left behind.
  * The account row, rewritten at every version (claims, transitions), holds no secret.
  *
@@ -81,6 +81,31 @@ export const MIGRATIONS: readonly Migration[] = [
         ALTER TABLE accounts ADD COLUMN claim TEXT;
         UPDATE accounts SET claim = nullif(data -> '$.claim', 'null'), data = json_remove(data, '$.claim');
       `)
+    },
+  },
+  {
+    // A pending authorization holds the PKCE code verifier and the state's hash: secrets, kept
+    // like credentials (appended to `secrets`, zeroed in place when replaced or cleared), never
+    // in the account row, which every claim and transition rewrites. Ones an earlier version put
+    // in the JSON move out here; an explicit null stays (it is no secret).
+    version: 3,
+    description: 'pending authorizations in the append-only secrets table',
+    up(db) {
+      db.exec('ALTER TABLE accounts ADD COLUMN auth_secret_id INTEGER')
+      const pending = db
+        .prepare(
+          `SELECT id, data -> '$.authorization' AS authorization FROM accounts
+           WHERE json_type(data, '$.authorization') = 'object' ORDER BY id`,
+        )
+        .all() as Array<{ id: string; authorization: string }>
+      const insert = db.prepare('INSERT INTO secrets (value) VALUES (?)')
+      const move = db.prepare(
+        `UPDATE accounts SET auth_secret_id = ?, data = json_remove(data, '$.authorization') WHERE id = ?`,
+      )
+      for (const row of pending) {
+        const secret = insert.run(Buffer.from(row.authorization, 'utf8')).lastInsertRowid
+        move.run(secret, row.id)
+      }
     },
   },
 ]

@@ -1,7 +1,14 @@
-import type { AccountRecord, AccountStatus, AuditEvent, Credentials, RevokeClaim } from '@revokit/core'
+import type {
+  AccountRecord,
+  AccountStatus,
+  AuditEvent,
+  Credentials,
+  PendingAuthorization,
+  RevokeClaim,
+} from '@revokit/core'
 import { SqliteStoreError } from './errors'
 
-/** An `accounts` row joined with its `secrets` value, as `SELECT_ACCOUNT` returns it. */
+/** An `accounts` row joined with its two `secrets` values, as `SELECT_ACCOUNT` returns it. */
 export interface AccountRow {
   id: string
   project_id: string
@@ -13,6 +20,7 @@ export interface AccountRow {
   data: string
   claim: string | null
   credentials: Uint8Array | null
+  authorization: Uint8Array | null
 }
 
 /** A record split the way the tables hold it. */
@@ -30,21 +38,36 @@ export interface EncodedAccount {
   readonly claim: string | null
   /** The credentials as UTF-8 JSON for the `secrets` table, or `null` when there are none. */
   readonly credentials: Uint8Array | null
+  /** The pending authorization as UTF-8 JSON for the `secrets` table, or `null` when there is none. */
+  readonly authorization: Uint8Array | null
 }
 
 /** The columns every account read selects, in the shape of {@link AccountRow}. */
 export const SELECT_ACCOUNT = `SELECT a.id, a.project_id, a.user_id, a.toolkit, a.status, a.created_at, a.version,
-  a.data, a.claim, s.value AS credentials
-  FROM accounts AS a LEFT JOIN secrets AS s ON s.id = a.secret_id`
+  a.data, a.claim, s.value AS credentials, p.value AS authorization
+  FROM accounts AS a LEFT JOIN secrets AS s ON s.id = a.secret_id LEFT JOIN secrets AS p ON p.id = a.auth_secret_id`
 
 /**
- * Splits a record into columns (what lists filter and order by), a JSON remainder, and the
- * credentials, which are stored apart so they can be scrubbed (see `MIGRATIONS`). Fields the core
- * adds later land in the remainder, so they round-trip without a migration.
+ * Splits a record into columns (what lists filter and order by), a JSON remainder, and the two
+ * secrets, the credentials and the pending authorization (its PKCE verifier), which are stored
+ * apart so they can be scrubbed (see `MIGRATIONS`). Fields the core adds later land in the
+ * remainder, so they round-trip without a migration; a secret one needs its own place, as here.
  */
 export function encodeAccount(record: AccountRecord): EncodedAccount {
-  const { id, projectId, userId, toolkit, status, createdAt, version, credentials, claim, ...rest } = record
-  const secret = Object.keys(credentials).length > 0 ? Buffer.from(JSON.stringify(credentials), 'utf8') : null
+  const {
+    id,
+    projectId,
+    userId,
+    toolkit,
+    status,
+    createdAt,
+    version,
+    credentials,
+    claim,
+    authorization,
+    ...rest
+  } = record
+  const secret = Object.keys(credentials).length > 0 ? utf8Json(credentials) : null
   return {
     id,
     projectId,
@@ -53,10 +76,16 @@ export function encodeAccount(record: AccountRecord): EncodedAccount {
     status,
     createdAt,
     version,
-    data: JSON.stringify(rest),
+    // An explicit null is no secret and stays in the remainder, so it reads back as written.
+    data: JSON.stringify(authorization === null ? { ...rest, authorization } : rest),
     claim: encodeClaim(claim),
     credentials: secret,
+    authorization: authorization ? utf8Json(authorization) : null,
   }
+}
+
+function utf8Json(value: unknown): Uint8Array {
+  return Buffer.from(JSON.stringify(value), 'utf8')
 }
 
 /** Rebuilds the record {@link encodeAccount} split; every call returns fresh objects. */
@@ -66,8 +95,20 @@ export function decodeAccount(row: AccountRow, file: string): AccountRecord {
     row.credentials === null
       ? {}
       : parse<Credentials>(Buffer.from(row.credentials).toString('utf8'), file, row.id, 'credentials')
+  const authorization =
+    row.authorization === null
+      ? {}
+      : {
+          authorization: parse<PendingAuthorization>(
+            Buffer.from(row.authorization).toString('utf8'),
+            file,
+            row.id,
+            'pending authorization',
+          ),
+        }
   return {
     ...rest,
+    ...authorization,
     id: row.id,
     projectId: row.project_id,
     userId: row.user_id,

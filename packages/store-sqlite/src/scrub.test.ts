@@ -1,7 +1,7 @@
 import { DatabaseSync } from 'node:sqlite'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { createEngine, failed, type Store } from '@revokit/core'
-import { sampleRecord, scriptedAdapter } from '@revokit/core/testing'
+import { fakeAuthorizationServer, sampleRecord, scriptedAdapter } from '@revokit/core/testing'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { fakeSecret, filesContaining, findOnDisk, removeTempDirs, tempDbPath } from '../test/helpers'
 import { churn, storeTarget } from '../test/workload'
@@ -127,6 +127,39 @@ describe.each(MODES)('dead token values leave the files ($mode)', ({ options, se
     expect(filesContaining(path, fresh)).not.toEqual([])
   })
 
+  it('a completed authorization leaves neither its PKCE verifier nor its state in the files', async () => {
+    const { path, store } = setup(options)
+    const provider = await fakeAuthorizationServer()
+    try {
+      const engine = createEngine({
+        store,
+        adapters: [scriptedAdapter({ connect: provider.connector })],
+        redirectUri: 'https://app.example/revokit/callback',
+      })
+      const started = await engine.initiate({ userId: 'u1', toolkit: 'test' })
+      const pending = (await store.get(started.id))?.authorization
+      const verifier = pending?.codeVerifier as string
+      const state = new URL(started.redirectUrl).searchParams.get('state') as string
+      expect(verifier).toEqual(expect.any(String))
+      // Stored while the link is open (only the state's hash, never the state itself).
+      expect(
+        findOnDisk(path, [verifier, pending?.stateHash as string]).every((files) => files.length > 0),
+      ).toBe(true)
+      expect(filesContaining(path, state)).toEqual([])
+
+      const { account } = await engine.completeAuthorization(provider.consent(started.redirectUrl))
+      await settle(store)
+
+      expect(account.status).toBe('ACTIVE')
+      expect((await store.get(started.id))?.authorization ?? null).toBeNull()
+      expect(findOnDisk(path, [verifier, pending?.stateHash as string, state])).toEqual([[], [], []])
+      // The tokens the exchange brought are stored, so the search is looking in the right files.
+      expect(findOnDisk(path, provider.issued).every((files) => files.length > 0)).toBe(true)
+    } finally {
+      await provider.close()
+    }
+  })
+
   // Seeds for which the layouts in the controls below do leave dead tokens behind.
   it.each([8, 9])(
     'no dead token survives heavy churn of 600 accounts (seed %i)',
@@ -135,6 +168,22 @@ describe.each(MODES)('dead token values leave the files ($mode)', ({ options, se
       const { dead, live } = await churn(storeTarget(store), { seed, accounts: 600 })
       await settle(store)
       expect(dead.length).toBeGreaterThan(500)
+      const found = findOnDisk(path, [...dead, ...live])
+      expect(found.slice(0, dead.length).filter((files) => files.length > 0)).toEqual([])
+      expect(found.slice(dead.length).every((files) => files.length > 0)).toBe(true)
+    },
+    HEAVY_MS,
+  )
+
+  it(
+    'no replaced or cleared PKCE verifier survives heavy churn of 600 accounts with pending authorizations',
+    async () => {
+      const { path, store } = setup(options)
+      const { dead, live } = await churn(storeTarget(store), { seed: 8, accounts: 600, authorizations: true })
+      await settle(store)
+      const verifiers = (values: string[]) =>
+        values.filter((value) => value.length === 'fake-secret-'.length + 43)
+      expect(verifiers(dead).length).toBeGreaterThan(300)
       const found = findOnDisk(path, [...dead, ...live])
       expect(found.slice(0, dead.length).filter((files) => files.length > 0)).toEqual([])
       expect(found.slice(dead.length).every((files) => files.length > 0)).toBe(true)

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
 import { type AccountRecord, createEngine, isRevokitError, type Store } from '@revokit/core'
-import { sampleRecord, scriptedAdapter, storeConformance } from '@revokit/core/testing'
+import { sampleAuthorization, sampleRecord, scriptedAdapter, storeConformance } from '@revokit/core/testing'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { dbBytes, fakeSecret, removeTempDirs, tempDbPath } from '../test/helpers'
 import { SqliteStoreError } from './errors'
@@ -73,6 +73,82 @@ describe('sqliteStore', () => {
     expect(() => sqliteStore({ path: '' })).toThrow(/options.path must be/)
     expect(() => sqliteStore({ path: tempDbPath(), busyTimeoutMs: -1 })).toThrow(/busyTimeoutMs/)
     expect(() => sqliteStore({ path: tempDbPath(), synchronous: 'OFF' as 'FULL' })).toThrow(/synchronous/)
+  })
+
+  it('a pending authorization lives in the append-only secrets table, never in the account row', async () => {
+    const { path, store } = setup()
+    const first = sampleAuthorization()
+    const record = sampleRecord({ status: 'INITIATED', credentials: {}, authorization: first })
+    await store.insert(record, [])
+    // What the account row holds, and which secrets rows hold what, read past the store.
+    const rows = () =>
+      raw(path, (db) => ({
+        account: db
+          .prepare('SELECT data, claim, secret_id, auth_secret_id FROM accounts WHERE id = ?')
+          .get(record.id) as {
+          data: string
+          claim: string | null
+          secret_id: number | null
+          auth_secret_id: number | null
+        },
+        secrets: db.prepare('SELECT id, value FROM secrets ORDER BY id').all() as Array<{
+          id: number
+          value: Uint8Array
+        }>,
+      }))
+    const text = (value: Uint8Array) => Buffer.from(value).toString('utf8')
+    const secretParts = (a: typeof first) => [a.codeVerifier as string, a.stateHash]
+
+    let stored = rows()
+    for (const part of secretParts(first)) expect(stored.account.data).not.toContain(part)
+    expect(stored.account.secret_id).toBeNull()
+    expect(
+      JSON.parse(
+        text(stored.secrets.find((row) => row.id === stored.account.auth_secret_id)?.value as Uint8Array),
+      ),
+    ).toEqual(first)
+
+    // A claim rewrites the row, not the secret.
+    const before = stored.secrets
+    expect(await store.claim(record.id, 1, { id: 'clm_x', expiresAt: 1_900_000_000_000 })).toBe(true)
+    stored = rows()
+    expect(stored.secrets).toEqual(before)
+    for (const part of secretParts(first))
+      expect(`${stored.account.data}${stored.account.claim}`).not.toContain(part)
+
+    // A new authorization is appended; the old row stays where it was, zeroed to the same length.
+    const second = sampleAuthorization()
+    const replaced = { ...record, authorization: second, version: 3 }
+    expect(await store.compareAndSet(record.id, 2, replaced, [], { scrub: true })).toBe(true)
+    const oldId = before.find((row) => JSON.parse(text(row.value)).codeVerifier === first.codeVerifier)?.id
+    stored = rows()
+    const old = stored.secrets.find((row) => row.id === oldId) as { value: Uint8Array }
+    expect(old.value.length).toBe(
+      (before.find((row) => row.id === oldId) as { value: Uint8Array }).value.length,
+    )
+    expect(old.value.every((byte) => byte === 0)).toBe(true)
+    expect(stored.account.auth_secret_id).toBeGreaterThan(oldId as number)
+    for (const part of secretParts(second)) expect(stored.account.data).not.toContain(part)
+
+    // Writing the same authorization again leaves its secret row alone.
+    const same = { ...replaced, statusReason: 'again', authorization: structuredClone(second), version: 4 }
+    expect(await store.compareAndSet(record.id, 3, same, [])).toBe(true)
+    expect(rows().secrets).toEqual(stored.secrets)
+
+    // Completing it: tokens in, authorization null, and its row zeroed too.
+    const completed = {
+      ...same,
+      status: 'ACTIVE' as const,
+      credentials: { access_token: fakeSecret('at') },
+      authorization: null,
+      version: 5,
+    }
+    expect(await store.compareAndSet(record.id, 4, completed, [], { scrub: true })).toBe(true)
+    stored = rows()
+    expect(stored.account.auth_secret_id).toBeNull()
+    const live = stored.secrets.filter((row) => !row.value.every((byte) => byte === 0))
+    expect(live.map((row) => row.id)).toEqual([stored.account.secret_id])
+    expect(await store.get(record.id)).toEqual(completed)
   })
 
   it('compareAndSet refuses a next record that changes id or createdAt or skips a version, writing nothing', async () => {

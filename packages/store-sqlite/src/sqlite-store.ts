@@ -75,6 +75,8 @@ export interface InternalSqliteStoreOptions extends SqliteStoreOptions {
 
 const CONTRACT_ERROR = 'compareAndSet: next must keep id and createdAt and carry version + 1'
 const MAX_CACHED_STATEMENTS = 64
+/** Compared with a stored secret when the new record has none: never equal to a stored value. */
+const EMPTY = new Uint8Array(0)
 
 /**
  * A {@link Store} in one SQLite file, through the built-in `node:sqlite` (no native build, no
@@ -83,8 +85,8 @@ const MAX_CACHED_STATEMENTS = 64
  * engine's revoke claims hold across processes too. The calls made in one turn of the event loop
  * share a transaction (group commit), each in its own savepoint.
  *
- * Dead token values are removed from the files, not just hidden: credentials live in an
- * append-only table whose old rows are zeroed in place, `secure_delete` is on, and a truncating
+ * Dead token values are removed from the files, not just hidden: credentials and pending
+ * authorizations (their PKCE verifiers) live in an append-only table whose old rows are zeroed in place, `secure_delete` is on, and a truncating
  * WAL checkpoint follows every scrubbing write within `scrubDelayMs` (many writes share one).
  *
  * The file is opened and migrated synchronously by this call; it throws a
@@ -179,14 +181,24 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
     return Number(statement('INSERT INTO secrets (value) VALUES (?)').run(value).lastInsertRowid)
   }
 
+  /** Appends `value` (if any) as a new secret and zeroes the replaced one; returns the new id. */
+  function replaceSecret(replaced: number | null, value: Uint8Array | null): number | null {
+    const secretId = insertSecret(value)
+    if (replaced !== null) {
+      // Same length, so SQLite overwrites the cell where it is instead of moving it.
+      statement('UPDATE secrets SET value = zeroblob(length(value)) WHERE id = ?').run(replaced)
+    }
+    return secretId
+  }
+
   return {
     async insert(record: AccountRecord, events: readonly AuditEvent[]) {
       return queued('insert', true, () => {
         const row = encodeAccount(record)
         if (statement('SELECT 1 AS found FROM accounts WHERE id = ?').get(row.id)) return false
         statement(
-          `INSERT INTO accounts (id, project_id, user_id, toolkit, status, created_at, version, secret_id, data, claim)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO accounts (id, project_id, user_id, toolkit, status, created_at, version, secret_id,
+             auth_secret_id, data, claim) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         ).run(
           row.id,
           row.projectId,
@@ -196,6 +208,7 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
           row.createdAt,
           row.version,
           insertSecret(row.credentials),
+          insertSecret(row.authorization),
           row.data,
           row.claim,
         )
@@ -220,30 +233,34 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
     ) {
       const written = await queued('compareAndSet', true, () => {
         const row = encodeAccount(next)
-        // The stored credentials are compared inside SQLite, so the old value never comes back
-        // into this process; one statement reads the version and compares.
+        // The stored secrets are compared inside SQLite, so the old values never come back into
+        // this process; one statement reads the version and compares.
         const current = statement(
-          `SELECT a.version, a.created_at, a.secret_id, s.value = ? AS same
-           FROM accounts AS a LEFT JOIN secrets AS s ON s.id = a.secret_id WHERE a.id = ?`,
-        ).get(row.credentials ?? new Uint8Array(0), id) as
-          | { version: number; created_at: string; secret_id: number | null; same: number | null }
+          `SELECT a.version, a.created_at, a.secret_id, s.value = ? AS same,
+             a.auth_secret_id, p.value = ? AS auth_same
+           FROM accounts AS a LEFT JOIN secrets AS s ON s.id = a.secret_id
+             LEFT JOIN secrets AS p ON p.id = a.auth_secret_id WHERE a.id = ?`,
+        ).get(row.credentials ?? EMPTY, row.authorization ?? EMPTY, id) as
+          | {
+              version: number
+              created_at: string
+              secret_id: number | null
+              same: number | null
+              auth_secret_id: number | null
+              auth_same: number | null
+            }
           | undefined
         if (!current || current.version !== expectedVersion) return false
         if (next.id !== id || next.createdAt !== current.created_at || next.version !== expectedVersion + 1) {
           throw new TypeError(CONTRACT_ERROR)
         }
-        let secretId = current.secret_id
-        if (!current.same) {
-          const replaced = secretId
-          secretId = insertSecret(row.credentials)
-          if (replaced !== null) {
-            // Same length, so SQLite overwrites the cell where it is instead of moving it.
-            statement('UPDATE secrets SET value = zeroblob(length(value)) WHERE id = ?').run(replaced)
-          }
-        }
+        const secretId = current.same ? current.secret_id : replaceSecret(current.secret_id, row.credentials)
+        const authSecretId = current.auth_same
+          ? current.auth_secret_id
+          : replaceSecret(current.auth_secret_id, row.authorization)
         const changed = statement(
           `UPDATE accounts SET project_id = ?, user_id = ?, toolkit = ?, status = ?, version = ?,
-           secret_id = ?, data = ?, claim = ? WHERE id = ? AND version = ?`,
+           secret_id = ?, auth_secret_id = ?, data = ?, claim = ? WHERE id = ? AND version = ?`,
         ).run(
           row.projectId,
           row.userId,
@@ -251,6 +268,7 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
           row.status,
           row.version,
           secretId,
+          authSecretId,
           row.data,
           row.claim,
           id,

@@ -1,4 +1,4 @@
-import type { AccountRecord, Store } from '@revokit/core'
+import type { AccountRecord, PendingAuthorization, Store } from '@revokit/core'
 
 /** A small deterministic PRNG (mulberry32), so a workload is the same bytes on every run. */
 export function prng(seed: number): () => number {
@@ -29,13 +29,30 @@ export interface WorkloadTarget {
  * Many accounts, rows rewritten at varying sizes (the way claims and failed-revoke notes change an
  * account's row), then half the accounts lose their tokens. Row size changes make SQLite move
  * cells between pages, which is where a naive layout leaves stale copies of tokens behind.
+ *
+ * With `authorizations`, every account also holds a pending authorization whose PKCE verifier is
+ * replaced now and then (a new consent) and cleared when the account dies; the verifiers count as
+ * tokens in the result. Without it the workload is byte for byte what it always was.
  */
-export async function churn(target: WorkloadTarget, options: { seed: number; accounts: number }) {
+export async function churn(
+  target: WorkloadTarget,
+  options: { seed: number; accounts: number; authorizations?: boolean },
+) {
   const random = prng(options.seed)
   const text = (n: number) =>
     Array.from({ length: n }, () => 'abcdefghijklmnopqrstuvwxyz0123456789'[Math.floor(random() * 36)]).join(
       '',
     )
+  const authorization = (): PendingAuthorization => ({
+    stateHash: `fake-state-${text(43)}`,
+    codeVerifier: `fake-secret-${text(43)}`,
+    redirectUri: 'https://app.example/callback',
+    callbackUrl: null,
+    scopes: [text(Math.floor(random() * 200))],
+    expiresAt: 1_900_000_000_000,
+    linkToken: `lnk_${text(12)}`,
+  })
+  const verifier = (record: AccountRecord) => record.authorization?.codeVerifier as string
   const records: AccountRecord[] = []
   for (let i = 0; i < options.accounts; i++) {
     const at = new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString()
@@ -57,6 +74,7 @@ export async function churn(target: WorkloadTarget, options: { seed: number; acc
       version: 1,
       claim: null,
       lastFailedRevoke: null,
+      ...(options.authorizations ? { authorization: authorization() } : {}),
     }
     await target.insert(record)
     records.push(record)
@@ -70,11 +88,14 @@ export async function churn(target: WorkloadTarget, options: { seed: number; acc
       // Mostly a row rewrite that keeps the tokens; sometimes a new access token replaces the old.
       const rotate = roll > 0.9
       if (rotate) result.dead.push(current.credentials.access_token as string)
+      const reconsent = options.authorizations === true && random() < 0.2
+      if (reconsent) result.dead.push(verifier(current))
       const next: AccountRecord = {
         ...current,
         ...(rotate
           ? { credentials: { ...current.credentials, access_token: `fake-secret-${text(32)}` } }
           : {}),
+        ...(reconsent ? { authorization: authorization() } : {}),
         updatedAt: text(Math.floor(random() * 600)),
         version: current.version + 1,
       }
@@ -88,6 +109,7 @@ export async function churn(target: WorkloadTarget, options: { seed: number; acc
   const last = order.findLastIndex((v) => v.dies)
   for (const [index, { record, dies }] of order.entries()) {
     const tokens = [record.credentials.access_token, record.credentials.refresh_token] as string[]
+    if (options.authorizations) tokens.push(verifier(record))
     if (!dies) {
       result.live.push(...tokens)
       continue
@@ -97,6 +119,7 @@ export async function churn(target: WorkloadTarget, options: { seed: number; acc
       ...record,
       status: 'REVOKED',
       credentials: { scope: record.credentials.scope },
+      ...(options.authorizations ? { authorization: null } : {}),
       version: record.version + 1,
     }
     await target.update(record, next, index === last)

@@ -15,6 +15,7 @@ export {
 export {
   type ConformanceCase,
   type StoreConformanceTarget,
+  sampleAuthorization,
   sampleRecord,
   storeConformance,
 } from './store-conformance'

@@ -7,8 +7,10 @@ import type { AccountRecord } from '../model'
 import type { Store } from '../store'
 import { later, scriptedAdapter } from './scripted-adapter'
 import { claimCases } from './store-claim-cases'
+import { connectCases } from './store-connect-cases'
 import { bump, sampleEvent, sampleRecord } from './store-fixtures'
 
+export { sampleAuthorization } from './store-connect-cases'
 export { sampleRecord } from './store-fixtures'
 
 /** How the suite gets stores. */
@@ -43,7 +45,8 @@ export interface ConformanceCase {
  * The behaviour every {@link Store} must have, as runner-agnostic cases (they throw on failure).
  * Covers round trips, compare-and-set and claim atomicity across handles, keyset listing and
  * filters, audit events, scrubbing (with `flush`, and in the files when the target can read
- * them), and, through real engines on two handles, one dispatch per subject and claim expiry
+ * them) of credentials and of pending authorizations, the connect flow's fields (pending
+ * authorization, refresh failure, status reason) kept exact and untouched by claims, and, through real engines on two handles, one dispatch per subject and claim expiry
  * after a crash.
  *
  * @example
@@ -351,5 +354,6 @@ export function storeConformance(target: StoreConformanceTarget): ConformanceCas
       },
     ),
     ...claimCases(withStores, target),
+    ...connectCases(withStores, target),
   ]
 }

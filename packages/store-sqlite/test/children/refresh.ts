@@ -1,0 +1,43 @@
+// One process of the cross-process refresh tests: opens the shared file with its own engine,
+// waits for the parent's "go", asks for the same account's credentials several times at once
+// and prints what each call got (a fingerprint of the access token, never the token).
+import { createEngine, isRevokitError } from '@revokit/core'
+import { sqliteStore } from '@revokit/store-sqlite'
+import { connectAdapter, fingerprint } from '../connect-adapter'
+import { env, nextLine, say, stopListening } from './lines'
+
+const accountId = env('REVOKIT_ACCOUNT')
+const calls = Number(env('REVOKIT_CALLS'))
+
+const engine = createEngine({
+  store: sqliteStore({ path: env('REVOKIT_DB') }),
+  adapters: [connectAdapter(env('REVOKIT_PROVIDER'))],
+  ...(process.env.REVOKIT_REFRESH_DEADLINE_MS
+    ? { refreshDeadlineMs: Number(process.env.REVOKIT_REFRESH_DEADLINE_MS) }
+    : {}),
+  ...(process.env.REVOKIT_GRACE_MS ? { claimGraceMs: Number(process.env.REVOKIT_GRACE_MS) } : {}),
+})
+say({ ready: true, pid: process.pid })
+await nextLine()
+const results = await Promise.all(
+  Array.from({ length: calls }, () => {
+    const startedAt = Date.now()
+    return engine.credentials(accountId).then(
+      (result) => ({
+        status: 200,
+        startedAt,
+        accessToken: fingerprint(result.val.access_token),
+        refreshToken: fingerprint(result.val.refresh_token),
+        expiresAt: result.expiresAt,
+      }),
+      (error: unknown) => ({
+        status: isRevokitError(error) ? error.status : 0,
+        startedAt,
+        error: isRevokitError(error) ? error.slug : String(error),
+      }),
+    )
+  }),
+)
+say({ pid: process.pid, results })
+await engine.close()
+stopListening()
