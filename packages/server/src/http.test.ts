@@ -601,7 +601,7 @@ describe.each(STORE_KINDS)('HTTP API on the $name store', ({ config: storeConfig
       expect(put.headers.get('allow')).toBe('GET, HEAD, OPTIONS, POST')
       await envelope(put, 405, 'method_not_allowed')
       const one = await server.request(`${ACCOUNTS}/ca_1a2b3c4d5e6f`, { method: 'POST' })
-      expect(one.headers.get('allow')).toBe('DELETE, GET, HEAD, OPTIONS')
+      expect(one.headers.get('allow')).toBe('DELETE, GET, HEAD, OPTIONS, PATCH')
       await envelope(one, 405, 'method_not_allowed')
       const options = await server.request(ACCOUNTS, { method: 'OPTIONS', key: null })
       expect(options.status).toBe(204)
