@@ -81,7 +81,10 @@ describe('revokit CLI: help, usage and config errors', () => {
       ['serve', '--help'],
       ['revoke', '--help'],
       ['accounts', '--help'],
+      ['accounts', 'refresh', '--help'],
+      ['connect', '--help'],
       ['help', 'revoke'],
+      ['help', 'connect'],
     ]) {
       const { code, stdout, stderr } = await runMain(args)
       expect(code).toBe(0)
