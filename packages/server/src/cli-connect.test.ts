@@ -99,7 +99,7 @@ describe('revokit connect and accounts refresh', () => {
     expect(result.stderr).not.toContain('\x1b[')
     expect(result.stderr).toContain('waiting for ca_')
     expect(result.code).toBe(0)
-    const id = /connected (ca_\S+): ACTIVE/.exec(result.stdout)?.[1]
+    const id = /connected (ca_[A-Za-z0-9_-]+): ACTIVE/.exec(result.stdout)?.[1]
     expect(id).toBeDefined()
     const account = await server.request(`/api/v3/connected_accounts/${id}`)
     expect(((await account.json()) as { status: string }).status).toBe('ACTIVE')
@@ -148,10 +148,11 @@ describe('revokit connect and accounts refresh', () => {
 
   it('accounts refresh ID: refreshed with the refresh grant, no token printed; --json as the API', async () => {
     const connected = await runConnect(['--user', 'dave', '--toolkit', 'acme'], completeInBrowser)
-    const id = /connected (ca_\S+)/.exec(connected.stdout)?.[1] as string
+    const id = /connected (ca_[A-Za-z0-9_-]+)/.exec(connected.stdout)?.[1] as string
     const before = provider.lastAccessToken()
     const text = await runMain(['accounts', 'refresh', id, '--config', configFile], { kinds })
     outputs.push(text.stdout, text.stderr)
+    expect(text.stderr).toBe('')
     expect(text.code).toBe(0)
     expect(text.stdout).toContain(`refreshed ${id}`)
     expect(provider.lastAccessToken()).not.toBe(before)
@@ -168,7 +169,7 @@ describe('revokit connect and accounts refresh', () => {
 
   it('accounts refresh when the provider refuses the refresh token: prints the link to reconnect', async () => {
     const connected = await runConnect(['--user', 'erin', '--toolkit', 'acme'], completeInBrowser)
-    const id = /connected (ca_\S+)/.exec(connected.stdout)?.[1] as string
+    const id = /connected (ca_[A-Za-z0-9_-]+)/.exec(connected.stdout)?.[1] as string
     provider.refresh = 'invalid_grant'
     try {
       const result = await runMain(['accounts', 'refresh', id, '--config', configFile], { kinds })

@@ -229,7 +229,9 @@ describe.each(STORE_KINDS)('HTTP API on the $name store', ({ config: storeConfig
       const user = `lister-${Date.now()}`
       const mine = [] as string[]
       for (let i = 0; i < 5; i++)
-        mine.push((await create({ user_id: user, toolkit: i % 2 ? 'gmail' : 'acme' })).id)
+        mine.push(
+          (await create({ user_id: user, toolkit: i % 2 ? 'gmail' : 'acme', allow_multiple: true })).id,
+        )
       await create({ user_id: user }, KEY_B) // same user id, other project
       await server.request(`${ACCOUNTS}/${mine[4]}/status`, {
         method: 'PATCH',
