@@ -46,11 +46,13 @@ async function seeded() {
     },
   })
   const engine = createEngine({ store, adapters: [] })
+  // Several accounts per user and toolkit: the bulk commands must find them all.
   const create = (userId: string, toolkit: string, projectId = 'main') =>
     engine.create({
       userId,
       toolkit,
       projectId,
+      allowMultiple: true,
       credentials: { access_token: `fake-a-${userId}`, refresh_token: `fake-r-${userId}` },
     })
   return { kinds, file, engine, create }
@@ -81,7 +83,10 @@ describe('revokit CLI: help, usage and config errors', () => {
       ['serve', '--help'],
       ['revoke', '--help'],
       ['accounts', '--help'],
+      ['accounts', 'refresh', '--help'],
+      ['connect', '--help'],
       ['help', 'revoke'],
+      ['help', 'connect'],
     ]) {
       const { code, stdout, stderr } = await runMain(args)
       expect(code).toBe(0)

@@ -204,7 +204,7 @@ describe('config file', () => {
     [
       'an unknown top-level field',
       (c: Record<string, unknown>) => (c.listen = 1),
-      'listen: unknown field — remove it (allowed: port, store, projects, toolkits, revoke)',
+      'listen: unknown field — remove it (allowed: port, publicUrl, store, projects, toolkits, revoke)',
     ],
     [
       'a port that is not a number',
@@ -274,7 +274,7 @@ describe('config file', () => {
     [
       'a key that is not a string',
       (c: Record<string, unknown>) => (c.projects = [{ id: 'p', apiKeys: [12345] }]),
-      'projects[0].apiKeys[0]: must be a string — write "${REVOKIT_API_KEY}" to take it from the environment',
+      'projects[0].apiKeys[0]: must be a string such as "${REVOKIT_API_KEY}", or { "key": "${REVOKIT_API_KEY}", "credentials": true } for a key that may read tokens',
     ],
     [
       'an unknown project field',

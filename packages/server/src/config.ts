@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { dirname, isAbsolute, resolve } from 'node:path'
 import { createRedactor, type RevocationAdapter } from '@revokit/core'
-import type { ProjectKeys } from './auth'
+import { keyOf, type ProjectKeys } from './auth'
 import { interpolate } from './config/interpolate'
 import { parseJsonc } from './config/jsonc'
 import { configError } from './config/problems'
@@ -25,8 +25,14 @@ export interface RevokitConfig {
   readonly file: string | undefined
   /** @default 8080 */
   readonly port: number
+  /**
+   * The server's external origin (and path prefix, if any), without a trailing slash: the OAuth
+   * redirect URI is `{publicUrl}/api/v3/toolkits/auth/callback`. See {@link redirectUriFor}.
+   */
+  readonly publicUrl: string | undefined
   /** A sqlite `path` is absolute: resolved against the config file's directory. */
   readonly store: StoreConfig
+  /** API keys as written: strings, or `{ key, credentials: true }` for keys that may read tokens. */
   readonly projects: readonly ProjectKeys[]
   /** Toolkit slug → adapter kind (options are not kept here: they hold secrets). */
   readonly toolkits: Readonly<Record<string, { readonly adapter: string }>>
@@ -131,7 +137,7 @@ export async function parseConfig(
   })
   const definitions = await resolveDefinitions(entries, kinds, [...new Set([dir, process.cwd()])], problems)
   const secrets = new Set<string>([
-    ...data.projects.flatMap((p) => p.apiKeys),
+    ...data.projects.flatMap((p) => p.apiKeys.map(keyOf)),
     ...toolkitSecrets(entries, definitions),
   ])
   const redactor = createRedactor(secrets)
@@ -150,8 +156,14 @@ export async function parseConfig(
   const config: RevokitConfig = {
     file,
     port: data.port,
+    publicUrl: data.publicUrl,
     store,
-    projects: data.projects.map((p) => ({ id: p.id, apiKeys: [...p.apiKeys] })),
+    projects: data.projects.map((p) => ({
+      id: p.id,
+      apiKeys: p.apiKeys.map((k) =>
+        typeof k === 'string' ? k : { key: k.key, credentials: k.credentials === true },
+      ),
+    })),
     toolkits: Object.fromEntries(entries.map((e) => [e.slug, { adapter: e.kind }])),
     adapters,
     revoke: data.revoke ?? {},
@@ -171,7 +183,7 @@ function projectProblems(projects: ConfigData['projects']): string[] {
     if (seenProjects.has(project.id))
       problems.push(`projects[${i}].id: "${project.id}" is used twice — give each project its own id`)
     seenProjects.add(project.id)
-    project.apiKeys.forEach((key, j) => {
+    project.apiKeys.map(keyOf).forEach((key, j) => {
       const first = seenKeys.get(key)
       if (first !== undefined)
         problems.push(

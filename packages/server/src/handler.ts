@@ -9,11 +9,13 @@ import {
   toRevokitError,
 } from '@revokit/core'
 import { Hono } from 'hono'
-import type * as z from 'zod'
-import { createKeyMatcher, type ProjectKeys } from './auth'
+import { createKeyMatcher, keyOf, type ProjectKeys } from './auth'
 import { DEFAULT_MAX_BODY_BYTES, readJsonBody } from './body'
+import { CALLBACK_HEADERS, errorPage, wantsHtml } from './callback'
+import { connectRoutes } from './connect-routes'
 import {
   bodyRequired,
+  forbidden,
   invalidInput,
   malformedId,
   methodNotAllowed,
@@ -23,8 +25,9 @@ import {
 } from './http-errors'
 import { buildOpenApiDocument } from './openapi'
 import { newRequestId, requestIdOf } from './request-id'
-import { log, loggablePath, type RequestLogState } from './request-log'
-import { allowedMethods, honoPath, OPENAPI_PATH, ROUTES, type RouteSpec } from './routes'
+import { log, loggablePath } from './request-log'
+import { JSON_HEADERS, json, type RequestState, type RouteContext } from './route-context'
+import { allowedMethods, honoPath, OPENAPI_PATH, ROUTES, type RouteSpec, servedPaths } from './routes'
 import {
   accountIdSchema,
   accountJson,
@@ -42,7 +45,10 @@ import {
 export interface HandlerOptions {
   /** The engine every route calls; build it with `createEngine` (or from a config file). */
   engine: Engine
-  /** Which API keys act in which project. A key's project scopes everything it can see. */
+  /**
+   * Which API keys act in which project. A key's project scopes everything it can see; only keys
+   * given as `{ key, credentials: true }` may read live tokens.
+   */
   projects: readonly ProjectKeys[]
   /**
    * pino, or anything with its call shape (`jsonLogger()` writes JSON lines). One line per
@@ -60,29 +66,23 @@ export interface HandlerOptions {
 /** A web-standard request handler: mount it in any framework that speaks `Request`/`Response`. */
 export type RevokitHandler = (request: Request) => Promise<Response>
 
-/** What the router hands each route about the request it serves. */
-interface RequestState extends RequestLogState {
-  readonly requestId: string
-}
-
 type Env = { Bindings: RequestState }
-
-const JSON_HEADERS = {
-  'content-type': 'application/json; charset=utf-8',
-  'cache-control': 'no-store',
-  'x-content-type-options': 'nosniff',
-}
 
 const BODY_EXAMPLES: Record<string, string> = {
   createConnectedAccount:
     '{"user_id": "alice", "toolkit": "google", "credentials": {"access_token": "…", "refresh_token": "…"}}',
   updateConnectedAccountStatus: '{"enabled": false}',
+  linkConnectedAccount:
+    '{"user_id": "alice", "toolkit": "google", "callback_url": "https://app.example.com/connected"}',
+  refreshConnectedAccount: '{"redirect_url": "https://app.example.com/reconnected"} (or no body)',
+  updateConnectedAccount: '{"credentials": {"access_token": "…", "refresh_token": "…"}}',
 }
 
 const QUERY_FIXES: Record<string, string> = {
   listConnectedAccounts:
     'Use only user_ids, statuses, toolkit_slugs (comma-separated lists), limit (1-1000) and cursor, e.g. ?user_ids=alice&statuses=ACTIVE&limit=50.',
   deleteConnectedAccount: 'The only query parameter is revoke=true (revoke first) or revoke=false.',
+  authorizationCallback: "This is the provider's redirect: open the link revokit gave you again.",
 }
 
 /**
@@ -101,7 +101,10 @@ export function createHandler(options: HandlerOptions): RevokitHandler {
   if (!Array.isArray(options.projects))
     throw new TypeError('createHandler: options.projects must be an array')
   const projectOf = createKeyMatcher(options.projects)
-  const redactor = createRedactor([...options.projects.flatMap((p) => p.apiKeys), ...(options.secrets ?? [])])
+  const redactor = createRedactor([
+    ...options.projects.flatMap((p) => p.apiKeys.map(keyOf)),
+    ...(options.secrets ?? []),
+  ])
   const logger = options.logger ? redactingLogger(options.logger, redactor) : silentLogger
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
   const readinessTimeoutMs = options.readinessTimeoutMs ?? 2000
@@ -118,6 +121,7 @@ export function createHandler(options: HandlerOptions): RevokitHandler {
           toolkit: body.toolkit,
           credentials: body.credentials,
           ...(body.status ? { status: body.status } : {}),
+          ...(body.allow_multiple !== undefined ? { allowMultiple: body.allow_multiple } : {}),
         },
         c.call,
       )
@@ -185,15 +189,18 @@ export function createHandler(options: HandlerOptions): RevokitHandler {
       }
       return json({ status: 'ready' }, 200)
     },
+    ...connectRoutes(engine),
   }
 
   for (const route of ROUTES) {
     const implementation = implementations[route.operationId]
     if (!implementation) throw new Error(`no implementation for ${route.operationId}`)
-    app.on(route.method, honoPath(route.path), async (c) => {
-      const context = await prepare(route, c.req.raw, c.env, (name) => c.req.param(name))
-      return implementation(context)
-    })
+    for (const path of servedPaths(route)) {
+      app.on(route.method, honoPath(path), async (c) => {
+        const context = await prepare(route, c.req.raw, c.env, (name) => c.req.param(name))
+        return implementation(context)
+      })
+    }
   }
   app.get(OPENAPI_PATH, () => {
     openapi ??= JSON.stringify(buildOpenApiDocument())
@@ -214,21 +221,17 @@ export function createHandler(options: HandlerOptions): RevokitHandler {
   app.onError((error, c) => {
     const failure = toRevokitError(error)
     if (failure.status >= 500 && c.env.failure === undefined) c.env.failure = error
+    if (c.env.browser) {
+      // The callback route answers a browser: its errors are a page when it takes HTML, and
+      // like every callback answer are never cached nor leak the URL as a Referer.
+      if (wantsHtml(c.req.raw)) {
+        c.env.slug = failure.slug
+        return withRetryHeaders(errorPage(failure, c.env.requestId, redactor), failure)
+      }
+      return errorResponse(failure, c.env, CALLBACK_HEADERS)
+    }
     return errorResponse(failure, c.env)
   })
-
-  /**
-   * The route's view of the request: authenticated project, validated id, query and body. The
-   * query and body were parsed in `prepare` with the route's own schemas; the schema argument
-   * only gives the result its type.
-   */
-  interface RouteContext {
-    readonly state: RequestState
-    readonly call: CallOptions
-    id(): string
-    query<T extends z.ZodType>(schema: T): z.output<T>
-    body<T extends z.ZodType>(schema: T): z.output<T>
-  }
 
   async function prepare(
     route: RouteSpec,
@@ -237,11 +240,19 @@ export function createHandler(options: HandlerOptions): RevokitHandler {
     param: (name: string) => string | undefined,
   ): Promise<RouteContext> {
     let projectId: string | undefined
+    if (route.browser) state.browser = true
     if (route.auth) {
       const key = request.headers.get('x-api-key')
-      projectId = projectOf(key)
-      if (projectId === undefined) throw unauthorized(key !== null && key.length > 0)
+      const grant = projectOf(key)
+      if (grant === undefined) throw unauthorized(key !== null && key.length > 0)
+      projectId = grant.projectId
       state.projectId = projectId
+      if (route.credentialsPermission && !grant.credentials) {
+        throw forbidden(
+          'read credentials',
+          'Use a key the config lists as an object with "credentials": true in the project\'s apiKeys, e.g. { "key": "…", "credentials": true }; plain string keys cannot read tokens.',
+        )
+      }
     }
     let id: string | undefined
     if (route.path.includes('{nanoid}')) {
@@ -254,8 +265,9 @@ export function createHandler(options: HandlerOptions): RevokitHandler {
     if (route.method !== 'GET') {
       const raw = await readJsonBody(request, maxBodyBytes)
       if (route.body) {
-        if (raw === undefined) throw bodyRequired(BODY_EXAMPLES[route.operationId] ?? '{}')
-        const parsed = route.body.safeParse(raw, { reportInput: true })
+        if (raw === undefined && !route.bodyOptional)
+          throw bodyRequired(BODY_EXAMPLES[route.operationId] ?? '{}')
+        const parsed = route.body.safeParse(raw ?? {}, { reportInput: true })
         if (!parsed.success) throw invalidInput(parsed.error, 'request body', bodyFix(route))
         body = parsed.data
       } else if (raw !== undefined) {
@@ -271,6 +283,7 @@ export function createHandler(options: HandlerOptions): RevokitHandler {
     return {
       state,
       call,
+      request,
       id: () => id as string,
       query: () => query as never,
       body: () => body as never,
@@ -316,7 +329,7 @@ export function createHandler(options: HandlerOptions): RevokitHandler {
     // Refused before the body was read: do not leave the rest of it in a reused connection.
     const close: Record<string, string> =
       error.status === 413 || error.status === 415 ? { connection: 'close' } : {}
-    return json(envelope, error.status, { ...close, ...headers })
+    return withRetryHeaders(json(envelope, error.status, { ...close, ...headers }), error)
   }
 
   return async function revokitHandler(request: Request): Promise<Response> {
@@ -338,8 +351,19 @@ export function createHandler(options: HandlerOptions): RevokitHandler {
   }
 }
 
-function json(body: unknown, status: number, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), { status, headers: { ...JSON_HEADERS, ...headers } })
+/**
+ * A 503 (a refresh the provider could not answer, a store that does not) is worth retrying:
+ * `x-should-retry: true`, and `retry-after` in seconds when the error knows how long the
+ * provider asked to wait.
+ * @see https://www.rfc-editor.org/rfc/rfc9110#section-10.2.3
+ */
+function withRetryHeaders(response: Response, error: RevokitError): Response {
+  if (error.status !== 503) return response
+  response.headers.set('x-should-retry', 'true')
+  const ms = (error as RevokitError & { retryAfterMs?: unknown }).retryAfterMs
+  if (typeof ms === 'number' && Number.isFinite(ms) && ms > 0)
+    response.headers.set('retry-after', String(Math.ceil(ms / 1000)))
+  return response
 }
 
 function withHeader(response: Response, name: string, value: string): Response {

@@ -11,6 +11,7 @@ describe('the HTTP error catalogue', () => {
     expect(HTTP_ERROR_CATALOG).toEqual({
       invalid_json: { status: 400, code: 1002 },
       unauthorized: { status: 401, code: 1100 },
+      forbidden: { status: 403, code: 1101 },
       route_not_found: { status: 404, code: 1201 },
       method_not_allowed: { status: 405, code: 1202 },
       payload_too_large: { status: 413, code: 1400 },

@@ -11,6 +11,7 @@ import type * as z from 'zod'
 export const HTTP_ERROR_CATALOG = {
   invalid_json: { status: 400, code: 1002 },
   unauthorized: { status: 401, code: 1100 },
+  forbidden: { status: 403, code: 1101 },
   route_not_found: { status: 404, code: 1201 },
   method_not_allowed: { status: 405, code: 1202 },
   payload_too_large: { status: 413, code: 1400 },
@@ -32,6 +33,11 @@ export function unauthorized(present: boolean): RevokitError {
       ? "Send one of your project's API keys, exactly as configured, in the x-api-key header."
       : "Send one of your project's API keys in the x-api-key header.",
   })
+}
+
+/** The API key is valid but lacks the permission the route needs (reading live tokens, say). */
+export function forbidden(what: string, fix: string): RevokitError {
+  return httpError('forbidden', { message: `This API key may not ${what}.`, suggestedFix: fix })
 }
 
 export function routeNotFound(method: string, path: string): RevokitError {

@@ -229,7 +229,9 @@ describe.each(STORE_KINDS)('HTTP API on the $name store', ({ config: storeConfig
       const user = `lister-${Date.now()}`
       const mine = [] as string[]
       for (let i = 0; i < 5; i++)
-        mine.push((await create({ user_id: user, toolkit: i % 2 ? 'gmail' : 'acme' })).id)
+        mine.push(
+          (await create({ user_id: user, toolkit: i % 2 ? 'gmail' : 'acme', allow_multiple: true })).id,
+        )
       await create({ user_id: user }, KEY_B) // same user id, other project
       await server.request(`${ACCOUNTS}/${mine[4]}/status`, {
         method: 'PATCH',
@@ -601,7 +603,7 @@ describe.each(STORE_KINDS)('HTTP API on the $name store', ({ config: storeConfig
       expect(put.headers.get('allow')).toBe('GET, HEAD, OPTIONS, POST')
       await envelope(put, 405, 'method_not_allowed')
       const one = await server.request(`${ACCOUNTS}/ca_1a2b3c4d5e6f`, { method: 'POST' })
-      expect(one.headers.get('allow')).toBe('DELETE, GET, HEAD, OPTIONS')
+      expect(one.headers.get('allow')).toBe('DELETE, GET, HEAD, OPTIONS, PATCH')
       await envelope(one, 405, 'method_not_allowed')
       const options = await server.request(ACCOUNTS, { method: 'OPTIONS', key: null })
       expect(options.status).toBe(204)

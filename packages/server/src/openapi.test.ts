@@ -7,7 +7,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { HTTP_ERROR_CATALOG } from './http-errors'
 import { buildOpenApiDocument } from './openapi'
-import { allowedMethods, ROUTES } from './routes'
+import { allowedMethods, ROUTES, servedPaths } from './routes'
 import { ACCOUNT_ID } from './wire'
 
 type Doc = {
@@ -51,16 +51,27 @@ describe('OpenAPI document', () => {
     const listed = Object.entries(doc.paths).flatMap(([path, ops]) =>
       Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
     )
-    expect(listed.sort()).toEqual([...ROUTES.map((r) => `${r.method} ${r.path}`), 'GET /openapi.json'].sort())
+    expect(listed.sort()).toEqual(
+      [...ROUTES.flatMap((r) => servedPaths(r).map((p) => `${r.method} ${p}`)), 'GET /openapi.json'].sort(),
+    )
+    const operationIds = listed.map((entry) => {
+      const [method, path] = entry.split(' ') as [string, string]
+      return doc.paths[path]?.[method.toLowerCase()]?.operationId
+    })
+    expect(new Set(operationIds).size).toBe(operationIds.length)
     for (const route of ROUTES) {
-      const op = doc.paths[route.path]?.[route.method.toLowerCase()]
-      expect(op?.operationId).toBe(route.operationId)
-      expect(op?.security).toEqual(route.auth ? [{ ApiKey: [] }] : [])
-      expect(Object.keys(op?.responses ?? {})).toContain(String(route.success.status))
-      if (route.auth) expect(Object.keys(op?.responses ?? {})).toEqual(expect.arrayContaining(['400', '401']))
-      // The router's 405 logic agrees with the document.
-      const concrete = route.path.replace('{nanoid}', 'ca_1a2b3c4d5e6f')
-      expect(allowedMethods(concrete)).toContain(route.method)
+      for (const [i, path] of servedPaths(route).entries()) {
+        const op = doc.paths[path]?.[route.method.toLowerCase()]
+        expect(op?.operationId).toBe(i === 0 ? route.operationId : `${route.operationId}V31`)
+        expect(op?.security).toEqual(route.auth ? [{ ApiKey: [] }] : [])
+        expect(Object.keys(op?.responses ?? {})).toContain(String(route.success.status))
+        if (route.auth)
+          expect(Object.keys(op?.responses ?? {})).toEqual(expect.arrayContaining(['400', '401']))
+        if (route.credentialsPermission) expect(Object.keys(op?.responses ?? {})).toContain('403')
+        // The router's 405 logic agrees with the document.
+        const concrete = path.replace('{nanoid}', 'ca_1a2b3c4d5e6f')
+        expect(allowedMethods(concrete)).toContain(route.method)
+      }
     }
   })
 
@@ -88,6 +99,44 @@ describe('OpenAPI document', () => {
       required: true,
       schema: { type: 'string', pattern: ACCOUNT_ID.source },
     })
+  })
+
+  it('carries the connect routes: link and credentials bodies, the callback as a redirect or a page, an optional refresh body', () => {
+    expect(doc.components.schemas.LinkConnectedAccountRequest).toMatchObject({
+      type: 'object',
+      additionalProperties: false,
+      required: ['user_id'],
+    })
+    expect(Object.keys(doc.components.schemas.LinkConnectedAccountRequest?.properties as object)).toEqual([
+      'user_id',
+      'toolkit',
+      'auth_config_id',
+      'callback_url',
+      'scopes',
+      'allow_multiple',
+      'alias',
+    ])
+    expect(Object.keys(doc.components.schemas.LinkConnectedAccountResponse?.properties as object)).toEqual([
+      'link_token',
+      'connected_account_id',
+      'redirect_url',
+      'expires_at',
+      'status',
+    ])
+    expect(Object.keys(doc.components.schemas.ConnectedAccountCredentials?.properties as object)).toEqual([
+      'auth_scheme',
+      'val',
+      'expires_at',
+    ])
+    expect(doc.components.schemas.CreateConnectedAccountRequest?.properties).toHaveProperty('allow_multiple')
+    for (const version of ['v3', 'v3.1']) {
+      const callback = doc.paths[`/api/${version}/toolkits/auth/callback`]?.get
+      expect(callback?.security).toEqual([])
+      expect(Object.keys(callback?.responses ?? {})).toEqual(expect.arrayContaining(['303', '200', '400']))
+      expect(JSON.stringify(callback?.responses?.['200'])).toContain('text/html')
+      const refresh = doc.paths[`/api/${version}/connected_accounts/{nanoid}/refresh`]?.post
+      expect(refresh?.requestBody).toMatchObject({ required: false })
+    }
   })
 
   it('lists every error slug, core’s and the HTTP layer’s, under the response of its status', () => {

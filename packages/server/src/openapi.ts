@@ -2,7 +2,7 @@ import { ERROR_CATALOG } from '@revokit/core'
 import * as z from 'zod'
 import packageJson from '../package.json' with { type: 'json' }
 import { HTTP_ERROR_CATALOG } from './http-errors'
-import { OPENAPI_PATH, ROUTES } from './routes'
+import { OPENAPI_PATH, ROUTES, servedPaths } from './routes'
 import { accountIdSchema, errorEnvelopeSchema } from './wire'
 
 type JsonSchema = Record<string, unknown>
@@ -16,13 +16,16 @@ export interface OpenApiOptions {
 const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: 'Bad input (malformed id, invalid JSON, unknown fields, wrong types), or revoke not supported for this toolkit.',
   401: 'The x-api-key header is missing or wrong.',
+  403: 'The API key is valid but may not do this (reading credentials needs a key configured with "credentials": true).',
   404: 'No such connected account in your project (or it was deleted).',
   405: 'The route exists, but not with this method (the Allow header lists the methods).',
-  409: 'The account is not in a state that allows this operation.',
+  408: 'The account did not become ACTIVE in time.',
+  409: 'The account is not in a state that allows this operation (or the user already has a live account of this toolkit).',
   413: 'The request body is over the size limit.',
   415: 'The request body is not application/json.',
   500: 'The upstream revocation failed; the account keeps its status and tokens (retry later).',
-  503: 'The store does not answer.',
+  502: 'The provider answered the code exchange with an error.',
+  503: 'Retryable (x-should-retry: true; retry-after when known): the provider could not be reached to refresh, or the store does not answer.',
 }
 
 /** Every error slug the API can answer with (core's and the HTTP layer's), by status. */
@@ -70,23 +73,43 @@ export function buildOpenApiDocument(options: OpenApiOptions = {}): Record<strin
         schema: rest,
       })
     }
-    const responses: Record<string, unknown> = {
-      [route.success.status]: {
-        description: route.success.description,
-        headers: { 'x-request-id': { $ref: '#/components/headers/RequestId' } },
-        content: { 'application/json': { schema: ref(route.success.schema, 'output') } },
-      },
-    }
+    const responses: Record<string, unknown> = route.browser
+      ? {
+          303: {
+            description: route.success.description,
+            headers: {
+              location: {
+                description: "The link's callback_url with status and connected_account_id (or error).",
+                schema: { type: 'string' },
+              },
+              'x-request-id': { $ref: '#/components/headers/RequestId' },
+            },
+          },
+          200: {
+            description: 'A small HTML page saying how it went (no callback_url was given).',
+            headers: { 'x-request-id': { $ref: '#/components/headers/RequestId' } },
+            content: { 'text/html': { schema: { type: 'string' } } },
+          },
+        }
+      : {
+          [route.success.status]: {
+            description: route.success.description,
+            headers: { 'x-request-id': { $ref: '#/components/headers/RequestId' } },
+            content: {
+              'application/json': { schema: route.success.schema ? ref(route.success.schema, 'output') : {} },
+            },
+          },
+        }
     const statuses = new Set<number>(route.errors)
     if (route.auth) {
       statuses.add(400)
       statuses.add(401)
     }
+    if (route.credentialsPermission) statuses.add(403)
     for (const status of [...statuses].sort()) {
       responses[status] = { $ref: `#/components/responses/Error${status}` }
     }
-    const operation: Record<string, unknown> = {
-      operationId: route.operationId,
+    const base: Record<string, unknown> = {
       summary: route.summary,
       ...(route.description ? { description: route.description } : {}),
       tags: [route.tag],
@@ -95,15 +118,21 @@ export function buildOpenApiDocument(options: OpenApiOptions = {}): Record<strin
       ...(route.body
         ? {
             requestBody: {
-              required: true,
+              required: route.bodyOptional !== true,
               content: { 'application/json': { schema: ref(route.body, 'input') } },
             },
           }
         : {}),
       responses,
     }
-    paths[route.path] ??= {}
-    ;(paths[route.path] as Record<string, unknown>)[route.method.toLowerCase()] = operation
+    // The /api/v3.1 twin is the same operation; OpenAPI wants each operationId once.
+    servedPaths(route).forEach((path, i) => {
+      paths[path] ??= {}
+      ;(paths[path] as Record<string, unknown>)[route.method.toLowerCase()] = {
+        operationId: i === 0 ? route.operationId : `${route.operationId}V31`,
+        ...base,
+      }
+    })
   }
   paths[OPENAPI_PATH] = {
     get: {
@@ -138,7 +167,12 @@ export function buildOpenApiDocument(options: OpenApiOptions = {}): Record<strin
     },
     ...(options.servers ? { servers: options.servers } : {}),
     tags: [
-      { name: 'Connected accounts', description: 'Create, read, enable/disable, delete and revoke.' },
+      { name: 'Connected accounts', description: 'Create, read, enable/disable, update, delete and revoke.' },
+      {
+        name: 'Connecting',
+        description:
+          "Connect an account through the provider's consent screen, keep its tokens fresh, and hand them out.",
+      },
       { name: 'Operations', description: 'Health and discovery; no API key needed.' },
     ],
     paths,

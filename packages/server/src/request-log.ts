@@ -11,6 +11,8 @@ export interface RequestLogState {
   slug?: string
   /** The error behind a 5xx, logged with its cause. */
   failure?: unknown
+  /** The route answers a browser (the authorization callback): errors may be a page. */
+  browser?: boolean
 }
 
 const PLAIN_SEGMENT = /^[A-Za-z0-9._~-]{1,24}$/

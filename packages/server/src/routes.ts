@@ -1,16 +1,24 @@
 import type * as z from 'zod'
+import { CALLBACK_PATH } from './public-url'
 import {
   accountSchema,
+  callbackQuerySchema,
   createBodySchema,
+  credentialsResponseSchema,
   deleteQuerySchema,
   deleteResponseSchema,
   healthSchema,
+  linkBodySchema,
+  linkResponseSchema,
   listQuerySchema,
   listResponseSchema,
   maskedAccountSchema,
+  refreshBodySchema,
+  refreshResponseSchema,
   revokeResponseSchema,
   statusBodySchema,
   statusResponseSchema,
+  updateCredentialsBodySchema,
 } from './wire'
 
 /** HTTP methods the API uses. */
@@ -24,13 +32,28 @@ export interface RouteSpec {
   readonly path: string
   readonly summary: string
   readonly description?: string
-  readonly tag: 'Connected accounts' | 'Operations'
+  readonly tag: 'Connected accounts' | 'Connecting' | 'Operations'
   /** Needs `x-api-key`. */
   readonly auth: boolean
+  /** Needs an API key configured with `"credentials": true` (others get 403). */
+  readonly credentialsPermission?: boolean
+  /** Also served with `/api/v3.1/` in place of `/api/v3/` (Composio's current clients call v3.1). */
+  readonly v31?: boolean
   readonly query?: z.ZodObject
   readonly body?: z.ZodType
+  /** The body may be left out altogether (then it is parsed as `{}`). */
+  readonly bodyOptional?: boolean
+  /**
+   * Answers a browser rather than an API client: a 303 redirect or a small HTML page (and its
+   * errors as a page when the client accepts HTML).
+   */
+  readonly browser?: boolean
   /** Success status → schema (undefined for non-JSON bodies). */
-  readonly success: { readonly status: 200 | 201; readonly schema: z.ZodType; readonly description: string }
+  readonly success: {
+    readonly status: 200 | 201 | 303
+    readonly schema?: z.ZodType
+    readonly description: string
+  }
   /** Error statuses this route can answer with, besides 400/401 for bad input and keys. */
   readonly errors: readonly number[]
 }
@@ -115,6 +138,93 @@ export const ROUTES: readonly RouteSpec[] = [
     errors: [404, 409, 413, 415, 500],
   },
   {
+    operationId: 'linkConnectedAccount',
+    method: 'POST',
+    path: '/api/v3/connected_accounts/link',
+    summary: 'Start connecting an account (OAuth authorization link)',
+    description:
+      'Creates the account INITIATED and answers the provider\'s consent URL: send the user\'s browser to redirect_url. The provider sends the browser back to GET /api/v3/toolkits/auth/callback, which makes the account ACTIVE and forwards the user to callback_url. Give toolkit or auth_config_id ("ac_" + the toolkit key). 409 when the user already has a live account of this toolkit, unless allow_multiple.',
+    tag: 'Connecting',
+    auth: true,
+    v31: true,
+    body: linkBodySchema,
+    success: {
+      status: 201,
+      schema: linkResponseSchema,
+      description: 'The link: send the user to redirect_url.',
+    },
+    errors: [409, 413, 415],
+  },
+  {
+    operationId: 'authorizationCallback',
+    method: 'GET',
+    path: CALLBACK_PATH,
+    summary: "The provider's redirect back (the OAuth redirect URI)",
+    description:
+      "No API key: the one-time state is the capability. On success the account becomes ACTIVE and the browser is sent (303) to the link's callback_url with ?status=success&connected_account_id=…; on a provider error (error=access_denied, …) to callback_url with ?status=failed&error=…. Without a callback_url, a small HTML page says how it went. An unknown, used or expired state answers 400 (an HTML page when the client accepts text/html, else the error envelope). Never echoes the code or the state.",
+    tag: 'Connecting',
+    auth: false,
+    v31: true,
+    browser: true,
+    query: callbackQuerySchema,
+    success: {
+      status: 303,
+      description: "To the link's callback_url (Location), or 200 with an HTML page when there is none.",
+    },
+    errors: [400, 502, 503],
+  },
+  {
+    operationId: 'refreshConnectedAccount',
+    method: 'POST',
+    path: '/api/v3/connected_accounts/{nanoid}/refresh',
+    summary: "Refresh an account's tokens",
+    description:
+      'Uses the refresh grant when it can (redirect_url: null). When there is no refresh token or the provider refuses it, starts a new authorization for the same account and answers its consent URL; the account keeps its status until the user completes it.',
+    tag: 'Connecting',
+    auth: true,
+    v31: true,
+    body: refreshBodySchema,
+    bodyOptional: true,
+    success: { status: 200, schema: refreshResponseSchema, description: 'Refreshed, or a consent link.' },
+    errors: [404, 409, 413, 415, 502, 503],
+  },
+  {
+    operationId: 'getConnectedAccountCredentials',
+    method: 'GET',
+    path: '/api/v3/connected_accounts/{nanoid}/credentials',
+    summary: 'Get usable credentials (live tokens)',
+    description:
+      'The live tokens, refreshed first when the access token is about to expire. Only for API keys configured with "credentials": true (others: 403). 409 unless the account is ACTIVE; 503 refresh_failed (retryable, see retry-after) when the provider could not be reached to refresh.',
+    tag: 'Connecting',
+    auth: true,
+    credentialsPermission: true,
+    v31: true,
+    success: {
+      status: 200,
+      schema: credentialsResponseSchema,
+      description: 'The tokens. Not cached (no-store).',
+    },
+    errors: [403, 404, 409, 503],
+  },
+  {
+    operationId: 'updateConnectedAccount',
+    method: 'PATCH',
+    path: '/api/v3/connected_accounts/{nanoid}',
+    summary: "Replace an account's tokens",
+    description:
+      'For tokens rotated outside revokit: the new credentials replace the stored ones, whose values are scrubbed.',
+    tag: 'Connected accounts',
+    auth: true,
+    v31: true,
+    body: updateCredentialsBodySchema,
+    success: {
+      status: 200,
+      schema: accountSchema,
+      description: 'The account (credentials are never echoed).',
+    },
+    errors: [404, 409, 413, 415],
+  },
+  {
     operationId: 'health',
     method: 'GET',
     path: '/healthz',
@@ -142,7 +252,12 @@ export const OPENAPI_PATH = '/openapi.json'
 /** Hono's spelling of a path: `{nanoid}` → `:nanoid`. */
 export const honoPath = (path: string) => path.replaceAll(/\{(\w+)\}/g, ':$1')
 
-const PATTERNS = [...ROUTES.map((r) => r.path), OPENAPI_PATH].map((path) => ({
+/** Where a route is served: its path, and its `/api/v3.1/` twin when it has one. */
+export function servedPaths(route: RouteSpec): string[] {
+  return route.v31 ? [route.path, route.path.replace(/^\/api\/v3\//, '/api/v3.1/')] : [route.path]
+}
+
+const PATTERNS = [...ROUTES.flatMap(servedPaths), OPENAPI_PATH].map((path) => ({
   path,
   regex: new RegExp(`^${path.replaceAll('.', '\\.').replaceAll(/\{\w+\}/g, '[^/]+')}$`),
 }))
@@ -153,7 +268,7 @@ export function allowedMethods(pathname: string): string[] {
   for (const pattern of PATTERNS) {
     if (!pattern.regex.test(pathname)) continue
     if (pattern.path === OPENAPI_PATH) methods.add('GET')
-    for (const route of ROUTES) if (route.path === pattern.path) methods.add(route.method)
+    for (const route of ROUTES) if (servedPaths(route).includes(pattern.path)) methods.add(route.method)
   }
   if (methods.has('GET')) methods.add('HEAD')
   if (methods.size > 0) methods.add('OPTIONS')

@@ -11,6 +11,7 @@ import {
 } from '@revokit/core'
 import type { RevokitConfig } from './config'
 import { createHandler, type HandlerOptions, type RevokitHandler } from './handler'
+import { type ListenAddress, redirectUriFor } from './public-url'
 
 /** Options of {@link openRevokit}. */
 export interface OpenRevokitOptions {
@@ -20,6 +21,11 @@ export interface OpenRevokitOptions {
   engine?: Omit<EngineOptions, 'store' | 'adapters' | 'logger'>
   /** Handler options the config file does not set. */
   handler?: Pick<HandlerOptions, 'maxBodyBytes' | 'readinessTimeoutMs'>
+  /**
+   * Where the server will listen, for the redirect URI when the config has no `publicUrl`
+   * (see {@link redirectUriFor}). @default { host: '127.0.0.1', port: config.port }
+   */
+  listen?: ListenAddress
 }
 
 /** An engine and a handler built from a config: what `revokit serve` runs. */
@@ -27,6 +33,11 @@ export interface Revokit {
   readonly config: RevokitConfig
   readonly engine: Engine
   readonly handler: RevokitHandler
+  /**
+   * The OAuth redirect URI the engine uses (`{publicUrl}/api/v3/toolkits/auth/callback`), or
+   * undefined when there is none and connecting accounts answers 400 `redirect_uri_required`.
+   */
+  readonly redirectUri: string | undefined
   /** The logger everything here writes to, already redacting. */
   readonly logger: Logger | undefined
   /** Closes the engine: its transport, adapters and store. */
@@ -38,11 +49,15 @@ export async function openRevokit(config: RevokitConfig, options: OpenRevokitOpt
   const redactor = createRedactor(config.secrets)
   const logger = options.logger ? redactingLogger(options.logger, redactor) : undefined
   const store = await openStore(config, redactor)
+  const redirectUri =
+    options.engine?.redirectUri ??
+    redirectUriFor(config.publicUrl, options.listen ?? { host: '127.0.0.1', port: config.port })
   let engine: Engine
   try {
     engine = createEngine({
       ...config.revoke,
       ...options.engine,
+      ...(redirectUri !== undefined ? { redirectUri } : {}),
       store,
       adapters: config.adapters,
       ...(logger ? { logger } : {}),
@@ -63,6 +78,7 @@ export async function openRevokit(config: RevokitConfig, options: OpenRevokitOpt
     config,
     engine,
     handler,
+    redirectUri,
     logger,
     close: () => {
       closed ??= engine.close()

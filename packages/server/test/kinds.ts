@@ -4,6 +4,7 @@ import {
   defineAdapter,
   failed,
   memoryStore,
+  type OAuthConnector,
   type RevocationAdapter,
   type Store,
   unsupported,
@@ -38,7 +39,8 @@ export type Built = Map<string, ReturnType<typeof scriptedAdapter>>
 /**
  * The built-in kinds plus, each registered by its definition as real adapters are:
  * - adapter `test`: options `{ behaviour?, delayMs?, supportsAccess?, supportsRefresh?, clientSecret?,
- *   revocationEndpoint?, issuer?, baseUrl? }` (anything else is accepted and ignored);
+ *   revocationEndpoint?, issuer?, baseUrl? }` (anything else is accepted and ignored); with
+ *   `authorizationEndpoint`, `tokenEndpoint` and `clientId` it can also connect (client_secret_basic);
  * - adapter `strict`: a strict options schema, like a real adapter's (clientId required, …);
  * - store `shared`: one memory store per kinds object, so an in-process CLI sees seeded accounts.
  */
@@ -101,6 +103,21 @@ export function testKinds(
             }
           : { access_token: [step], refresh_token: [step] },
     })
+    if (typeof options.tokenEndpoint === 'string' && typeof options.authorizationEndpoint === 'string') {
+      // Connect settings pass through the config to the factory, as a real adapter's do.
+      const endpoints = {
+        authorizationEndpoint: options.authorizationEndpoint,
+        tokenEndpoint: options.tokenEndpoint,
+      }
+      const connect: OAuthConnector = {
+        endpoints: () => endpoints,
+        clientId: String(options.clientId ?? ''),
+        clientAuth: 'client_secret_basic',
+        clientSecret: () => secret,
+        scopes: (options.scopes as string[] | undefined) ?? ['read'],
+      }
+      Object.assign(adapter, { connect })
+    }
     built.set(options.toolkit, adapter)
     return adapter
   }
@@ -116,9 +133,13 @@ export function testKinds(
       revocationEndpoint: z.string().optional(),
       issuer: z.string().optional(),
       baseUrl: z.string().optional(),
+      clientId: z.string().optional(),
+      scopes: z.array(z.string()).optional(),
+      authorizationEndpoint: z.string().optional(),
+      tokenEndpoint: z.string().optional(),
     }),
     secrets: ['clientSecret'],
-    endpoints: ['revocationEndpoint', 'issuer', 'baseUrl'],
+    endpoints: ['revocationEndpoint', 'issuer', 'baseUrl', 'authorizationEndpoint', 'tokenEndpoint'],
     create: test,
   })
   const strictDefinition = defineAdapter({

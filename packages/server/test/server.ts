@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Store } from '@revokit/core'
+import type { EngineOptions, Store } from '@revokit/core'
 import { parseConfig } from '../src/config'
 import { jsonLogger } from '../src/log'
 import { startServer } from '../src/node-server'
@@ -13,9 +13,13 @@ import { type Built, testKinds } from './kinds'
 export const KEY_A = 'test-key-project-a-0001'
 export const KEY_A2 = 'test-key-project-a-0002'
 export const KEY_B = 'test-key-project-b-0001'
+/** A key of project A that may read live tokens (`"credentials": true`). */
+export const KEY_A_TOKENS = 'test-key-project-a-tokens-0001'
 
 export interface TestServer {
   url: string
+  /** The temporary directory the store (and config) live in. */
+  dir: string
   revokit: Revokit
   built: Built
   /** Every log line, raw. */
@@ -33,37 +37,56 @@ export async function startTestServer(
     env?: Record<string, string>
     shared?: Store
     maxBodyBytes?: number
+    /**
+     * `true`: the server's own URL (it listens before the config is read, so the redirect URI
+     * points at it); a string: that; absent: no publicUrl.
+     */
+    publicUrl?: true | string
+    /** More engine options (a clock, the link's lifetime). */
+    engine?: Omit<EngineOptions, 'store' | 'adapters' | 'logger'>
   } = {},
 ): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'revokit-server-'))
   const { kinds, built } = testKinds(options.shared)
+  const lines: string[] = []
+  const logger = jsonLogger({ stream: { write: (line: string) => lines.push(line) }, level: 'debug' })
+  let opened: (revokit: Revokit) => void = () => {}
+  const ready = new Promise<Revokit>((resolve) => {
+    opened = resolve
+  })
+  const running = await startServer({
+    handler: async (request) => (await ready).handler(request),
+    port: 0,
+    logger,
+    onClose: async () => (await ready).close(),
+  })
   const config = await parseConfig(
     JSON.stringify({
       port: 0,
+      ...(options.publicUrl
+        ? { publicUrl: options.publicUrl === true ? running.url : options.publicUrl }
+        : {}),
       store: options.store ? options.store(dir) : { kind: 'memory' },
       projects: [
-        { id: 'proj_a', apiKeys: [KEY_A, KEY_A2] },
+        { id: 'proj_a', apiKeys: [KEY_A, KEY_A2, { key: KEY_A_TOKENS, credentials: true }] },
         { id: 'proj_b', apiKeys: [KEY_B] },
       ],
       toolkits: options.toolkits ?? { acme: { adapter: 'test' } },
     }),
     { env: options.env ?? {}, kinds, file: join(dir, 'revokit.json') },
-  )
-  const lines: string[] = []
-  const logger = jsonLogger({ stream: { write: (line: string) => lines.push(line) }, level: 'debug' })
+  ).catch(async (error) => {
+    running.server.close()
+    throw error
+  })
   const revokit = await openRevokit(config, {
     logger,
-    engine: { deadlineMs: 5000, backoff: { baseMs: 1, maxMs: 5 } },
+    engine: { deadlineMs: 5000, backoff: { baseMs: 1, maxMs: 5 }, ...options.engine },
     ...(options.maxBodyBytes ? { handler: { maxBodyBytes: options.maxBodyBytes } } : {}),
   })
-  const running = await startServer({
-    handler: revokit.handler,
-    port: 0,
-    logger,
-    onClose: () => revokit.close(),
-  })
+  opened(revokit)
   return {
     url: running.url,
+    dir,
     revokit,
     built,
     logText: () => lines.join(''),

@@ -4,13 +4,21 @@ import { accountJson } from '../wire'
 import { CONFIG_OPTION, integer, list, load, parse } from './args'
 import { ACCOUNTS_HELP } from './help'
 import { type CliIO, EXIT_OK, print, table, UsageError } from './io'
+import { refreshAccount } from './refresh'
 
-/** `revokit accounts list`: a table (or the API's JSON) of accounts, with filters and a cursor. */
+/**
+ * `revokit accounts list`: a table (or the API's JSON) of accounts, with filters and a cursor;
+ * `revokit accounts refresh ID`: see {@link refreshAccount}.
+ */
 export async function accounts(args: string[], io: CliIO): Promise<number> {
   const [sub, ...rest] = args
   if (sub === undefined || sub === '-h' || sub === '--help') return print(io, ACCOUNTS_HELP)
+  if (sub === 'refresh') return refreshAccount(rest, io)
   if (sub !== 'list')
-    throw new UsageError(`unknown subcommand 'accounts ${sub}' — try 'accounts list'`, 'accounts')
+    throw new UsageError(
+      `unknown subcommand 'accounts ${sub}' — try 'accounts list' or 'accounts refresh ID'`,
+      'accounts',
+    )
   const { values, positionals } = parse(
     rest,
     {

@@ -1,5 +1,8 @@
 import { UsageError } from './io'
 
+/** How long `revokit connect` waits by default, in seconds: the authorization link's own default lifetime. */
+export const DEFAULT_CONNECT_TIMEOUT_S = 600
+
 // What `revokit … --help` prints. Each text: what the command does, its options, an example.
 
 export const ROOT_HELP = `revokit — revoke your users' OAuth tokens at the provider
@@ -9,9 +12,13 @@ Usage
 
 Commands
   serve              Run the connected-accounts HTTP API on this machine
+  connect --user U --toolkit T
+                     Connect a user's account: print the consent link, wait until ACTIVE
   revoke ID          Revoke one connected account's tokens at the provider
   revoke --user U    Revoke every ACTIVE account of a user (or --toolkit T), with progress
   accounts list      List connected accounts
+  accounts refresh ID
+                     Refresh an account's tokens (or print the link to reconnect it)
 
 Every command reads the same JSON config file as serve (--config, or $REVOKIT_CONFIG, or
 ./revokit.json) and works directly on its store.
@@ -29,7 +36,9 @@ Example
 export const SERVE_HELP = `revokit serve — run the HTTP API
 
 Serves the connected-accounts API (POST/GET/PATCH/DELETE /api/v3/connected_accounts, POST
-/api/v3.1/connected_accounts/{nanoid}/revoke), /openapi.json, /healthz and /readyz. Logs one
+/api/v3.1/connected_accounts/{nanoid}/revoke, connecting: POST …/connected_accounts/link, the
+OAuth redirect GET /api/v3/toolkits/auth/callback, …/{nanoid}/refresh and …/{nanoid}/credentials),
+/openapi.json, /healthz and /readyz. Logs one
 JSON line per request on stdout, with tokens, secrets and API keys redacted. SIGTERM or SIGINT
 shuts down gracefully: no new connections, requests in flight finish, the store is closed; a
 second signal stops at once.
@@ -82,11 +91,48 @@ Examples
   revokit revoke --toolkit github --concurrency 8 --config ./revokit.json
 `
 
-export const ACCOUNTS_HELP = `revokit accounts — inspect connected accounts
+export const CONNECT_HELP = `revokit connect — connect a user's account through the provider's consent screen
+
+Starts an authorization for the user and toolkit (the account is created INITIATED), prints the
+provider's consent link, and waits until the account is ACTIVE. The provider sends the browser
+back to the server's redirect URI ({publicUrl}/api/v3/toolkits/auth/callback), so 'revokit serve'
+must be running with the same config: it finishes the authorization in the shared store, and
+this command sees the account become ACTIVE. Without "publicUrl" in the config the redirect URI
+is http://127.0.0.1:{port}/… (the config's port). The link works once; share it only with the
+user. No token is ever printed.
+
+Usage
+  revokit connect --user U --toolkit T [--timeout S] [--config FILE] [--project P]
+                  [--scopes A,B] [--callback-url URL] [--allow-multiple]
+
+Options
+  -u, --user U           The user's id in your app
+  -t, --toolkit T        The toolkit slug (a configured toolkit whose adapter can connect)
+      --timeout S        Seconds to wait for the user (default ${DEFAULT_CONNECT_TIMEOUT_S}, at most 3600)
+      --scopes A,B       Scopes to ask for instead of the toolkit's defaults
+      --callback-url URL Where the browser lands once it is done (default: a small page)
+      --allow-multiple   Connect even if the user already has a live account of this toolkit
+  -c, --config FILE      Config file (default: $REVOKIT_CONFIG, else ./revokit.json)
+      --project P        Project of the account (default: the config's first project)
+  -h, --help             Show this help
+
+Exit code 1 when the user did not consent in time (the account stays INITIATED until its link
+expires), the provider refused, or the toolkit cannot connect.
+
+Example
+  revokit connect --user alice --toolkit github --config ./revokit.json
+`
+
+export const ACCOUNTS_HELP = `revokit accounts — inspect connected accounts, refresh their tokens
 
 Usage
   revokit accounts list [--config FILE] [--project P] [--user U] [--status S] [--toolkit T]
                         [--limit N] [--cursor C] [--json]
+  revokit accounts refresh ID [--config FILE] [--project P] [--redirect-url URL] [--json]
+
+'accounts refresh' uses the refresh grant; when the account has no refresh token or the
+provider refuses it, it prints a consent link that reconnects the same account (which keeps
+its status until the user completes it). Tokens are never printed.
 
 Lists accounts oldest first (DELETED accounts are never listed). Filters combine; each may be
 repeated or comma-separated. Credentials are never printed.
@@ -99,11 +145,14 @@ Options
   -t, --toolkit T    Toolkit slug(s)
   -n, --limit N      Page size, 1 to 1000 (default 50)
       --cursor C     Continue from the cursor a previous page printed
-      --json         Print { items, next_cursor } as the API does
+      --json         Print { items, next_cursor } (list) or { id, status, redirect_url } (refresh) as the API does
+      --redirect-url URL
+                     refresh: where the browser lands after reconnecting
   -h, --help         Show this help
 
-Example
+Examples
   revokit accounts list --user alice --status ACTIVE --config ./revokit.json
+  revokit accounts refresh ca_1a2b3c4d5e6f --config ./revokit.json
 `
 
 /** The help text of `revokit help TOPIC`. */
@@ -111,5 +160,6 @@ export function helpOf(topic: string): string {
   if (topic === 'serve') return SERVE_HELP
   if (topic === 'revoke') return REVOKE_HELP
   if (topic === 'accounts') return ACCOUNTS_HELP
-  throw new UsageError(`no help for '${topic}' — commands: serve, revoke, accounts`, '')
+  if (topic === 'connect') return CONNECT_HELP
+  throw new UsageError(`no help for '${topic}' — commands: serve, connect, revoke, accounts`, '')
 }

@@ -2,6 +2,7 @@ import { isRevokitError, toRevokitError } from '@revokit/core'
 import packageJson from '../../package.json' with { type: 'json' }
 import { builtinKinds } from '../kinds'
 import { accounts } from './accounts'
+import { connect } from './connect'
 import { helpOf, ROOT_HELP } from './help'
 import { type CliIO, EXIT_FAILED, EXIT_OK, EXIT_USAGE, printError, UsageError } from './io'
 import { revoke } from './revoke'
@@ -58,11 +59,13 @@ async function run(argv: string[], io: CliIO): Promise<number> {
       return revoke(rest, io)
     case 'accounts':
       return accounts(rest, io)
+    case 'connect':
+      return connect(rest, io)
     default:
       throw new UsageError(
         command.startsWith('-')
           ? `unknown option '${command}' (options come after the command)`
-          : `unknown command '${command}' — commands: serve, revoke, accounts`,
+          : `unknown command '${command}' — commands: serve, connect, revoke, accounts`,
         '',
       )
   }

@@ -17,16 +17,23 @@ export async function serve(args: string[], io: CliIO): Promise<number> {
   const port = integer(values.port, 'port', 0, 65535, 'serve')
   const config = await load(values.config, io)
   const logger = jsonLogger({ stream: io.stdout })
-  const revokit = await openRevokit(config, { logger })
+  const host = values.host ?? '127.0.0.1'
+  const revokit = await openRevokit(config, { logger, listen: { host, port: port ?? config.port } })
   if (config.store.kind === 'memory') {
     logger.warn({ store: 'memory' }, 'the memory store keeps accounts only until this process exits')
+  }
+  if (revokit.redirectUri === undefined) {
+    logger.warn(
+      { publicUrl: null },
+      'no publicUrl in the config and no loopback address with a fixed port to default to: connecting accounts (POST /api/v3/connected_accounts/link) answers 400 redirect_uri_required until publicUrl is set',
+    )
   }
   let running: RunningServer
   try {
     running = await startServer({
       handler: revokit.handler,
       port: port ?? config.port,
-      host: values.host ?? '127.0.0.1',
+      host,
       logger: revokit.logger as NonNullable<Revokit['logger']>,
       onClose: () => revokit.close(),
       signals: io.signals ? ['SIGTERM', 'SIGINT'] : [],

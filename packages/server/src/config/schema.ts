@@ -1,5 +1,5 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: the messages show users the literal ${VAR} syntax of the config file
-import { formatIssues, type SchemaIssue, toolkitSlugSchema } from '@revokit/core'
+import { endpointProblem, formatIssues, type SchemaIssue, toolkitSlugSchema } from '@revokit/core'
 import * as z from 'zod'
 import { builtinDefinitions } from '../kinds'
 import { formatPath } from './problems'
@@ -7,7 +7,7 @@ import { formatPath } from './problems'
 // The shape of a config file. What a toolkit entry may hold besides `adapter` is not here: each
 // adapter's own definition validates it (see ./toolkits).
 
-const ROOT_FIELDS = 'port, store, projects, toolkits, revoke'
+const ROOT_FIELDS = 'port, publicUrl, store, projects, toolkits, revoke'
 
 // The adapter kinds named in messages: the built-in definitions, in their order.
 const names = builtinDefinitions.map((d) => `"${d.name}"`)
@@ -20,24 +20,61 @@ const expect =
   (iss: { input?: unknown }): string =>
     iss.input === undefined ? `is required — ${required}` : wrong
 
+const keyString = z
+  .string({ error: 'must be a string — write "${REVOKIT_API_KEY}" to take it from the environment' })
+  .min(16, 'must be at least 16 characters — generate one with: openssl rand -hex 32')
+  .max(512, 'must be at most 512 characters')
+
+// A key is a string, or an object that also grants reading live tokens through the credentials route.
+const apiKeySchema = z.union(
+  [
+    keyString,
+    z.strictObject({
+      key: keyString,
+      credentials: z.boolean({ error: 'must be true or false' }).optional(),
+    }),
+  ],
+  {
+    error:
+      'must be a string such as "${REVOKIT_API_KEY}", or { "key": "${REVOKIT_API_KEY}", "credentials": true } for a key that may read tokens',
+  },
+)
+
+/**
+ * `publicUrl`: the origin (and optional path prefix) browsers reach this server at. https, or
+ * plain http for loopback hosts; no query or fragment. Kept without a trailing slash.
+ */
+const publicUrlSchema = z
+  .string({ error: 'must be a URL such as "https://revokit.example.com"' })
+  .superRefine((value, ctx) => {
+    const problem = endpointProblem(value, 'publicUrl')
+    if (problem) {
+      ctx.addIssue({ code: 'custom', message: problem.replace(/^publicUrl /, '') })
+      return
+    }
+    if (new URL(value).search)
+      ctx.addIssue({
+        code: 'custom',
+        message: 'must not contain a ?query — give the origin, e.g. "https://revokit.example.com"',
+      })
+  })
+  .transform((value) => {
+    const url = new URL(value)
+    return `${url.origin}${url.pathname.replace(/\/+$/, '')}`
+  })
+
 const projectSchema = z.strictObject(
   {
     id: z
       .string({ error: expect('add "id": "default"', 'must be a string such as "default"') })
       .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, 'must be 1 to 128 of A-Z a-z 0-9 _ . - such as "default"'),
     apiKeys: z
-      .array(
-        z
-          .string({ error: 'must be a string — write "${REVOKIT_API_KEY}" to take it from the environment' })
-          .min(16, 'must be at least 16 characters — generate one with: openssl rand -hex 32')
-          .max(512, 'must be at most 512 characters'),
-        {
-          error: expect(
-            'add "apiKeys": ["${REVOKIT_API_KEY}"]',
-            'must be a list such as ["${REVOKIT_API_KEY}"]',
-          ),
-        },
-      )
+      .array(apiKeySchema, {
+        error: expect(
+          'add "apiKeys": ["${REVOKIT_API_KEY}"]',
+          'must be a list such as ["${REVOKIT_API_KEY}"]',
+        ),
+      })
       .min(1, 'needs at least one key, e.g. ["${REVOKIT_API_KEY}"]'),
   },
   { error: 'must be an object such as { "id": "default", "apiKeys": ["${REVOKIT_API_KEY}"] }' },
@@ -119,6 +156,8 @@ export const configSchema = z.strictObject(
           .max(65535, 'must be from 0 to 65535'),
       )
       .default(8080),
+    // The server's external origin: the OAuth redirect URI is {publicUrl}/api/v3/toolkits/auth/callback.
+    publicUrl: publicUrlSchema.optional(),
     store: storeSchema,
     projects: z
       .array(projectSchema, {
@@ -151,6 +190,7 @@ export type ConfigData = z.output<typeof configSchema>
 function allowedFields(path: readonly PropertyKey[], root: unknown): string {
   if (path.length === 0) return ROOT_FIELDS
   if (path[0] === 'projects' && path.length === 2) return 'id, apiKeys'
+  if (path[0] === 'projects' && path[2] === 'apiKeys' && path.length === 4) return 'key, credentials'
   if (path[0] === 'store' && path.length === 1) {
     const kind = (root as { store?: { kind?: unknown } })?.store?.kind
     return kind === 'sqlite' ? 'kind, path' : 'kind'
