@@ -262,18 +262,22 @@ export function authorizations(core: EngineCore, claims: RevokeClaims, settings:
           core.event(record, 'authorization_failed', record.status, record.status, call, { reason: code }),
         ]
         core.emit(events)
-        throw new RevokitError('authorization_failed', {
-          message: `The provider answered the authorization with ${code}.`,
-          suggestedFix:
-            code === 'access_denied'
-              ? 'The user declined; send them to the same link again (until it expires) or refresh the account for a new one.'
-              : 'Check the toolkit’s client id, redirect URI and scopes at the provider, then start a new link.',
-          errors: [
-            `error: ${code}`,
-            `connected_account_id: ${record.id}`,
-            ...(description ? [`error_description: ${redact(description).slice(0, 300)}`] : []),
-          ],
-        })
+        throw withTarget(
+          new RevokitError('authorization_failed', {
+            message: `The provider answered the authorization with ${code}.`,
+            suggestedFix:
+              code === 'access_denied'
+                ? 'The user declined; send them to the same link again (until it expires) or refresh the account for a new one.'
+                : 'Check the toolkit’s client id, redirect URI and scopes at the provider, then start a new link.',
+            errors: [
+              `error: ${code}`,
+              `connected_account_id: ${record.id}`,
+              ...(description ? [`error_description: ${redact(description).slice(0, 300)}`] : []),
+            ],
+          }),
+          record.id,
+          pending.callbackUrl,
+        )
       }
       const step = transition(record.status, 'complete')
       if (!step.allowed) throw transitionError(record, 'complete')
@@ -315,13 +319,17 @@ export function authorizations(core: EngineCore, claims: RevokeClaims, settings:
         const redact = redactorFor(adapter, params.get('code'), pending.codeVerifier)
         const reason = grantReason(result, redact)
         await release(consumed, call, reason)
-        throw new RevokitError(result.retryable ? 'token_exchange_failed' : 'authorization_failed', {
-          message: `The provider refused to exchange the authorization code: ${reason}.`,
-          suggestedFix: result.retryable
-            ? 'The provider is unavailable; refresh the account for a new link and try again later.'
-            : 'Refresh the account for a new link (codes are single-use and short-lived); if it keeps failing, check the client id, secret and redirect URI.',
-          errors: [`error: ${result.error}`, `connected_account_id: ${record.id}`],
-        })
+        throw withTarget(
+          new RevokitError(result.retryable ? 'token_exchange_failed' : 'authorization_failed', {
+            message: `The provider refused to exchange the authorization code: ${reason}.`,
+            suggestedFix: result.retryable
+              ? 'The provider is unavailable; refresh the account for a new link and try again later.'
+              : 'Refresh the account for a new link (codes are single-use and short-lived); if it keeps failing, check the client id, secret and redirect URI.',
+            errors: [`error: ${result.error}`, `connected_account_id: ${record.id}`],
+          }),
+          record.id,
+          pending.callbackUrl,
+        )
       }
       // The new tokens replace whatever the account held (a re-authorization): scrub the old ones.
       for (let current = consumed, tries = 0; tries < MAX_CAS_TRIES; tries++) {
@@ -436,6 +444,17 @@ function callbackParams(callback: string | URL | URLSearchParams): URLSearchPara
     }
   }
   return new URLSearchParams(text.startsWith('?') ? text.slice(1) : text)
+}
+
+/**
+ * Marks an error raised after the state was verified with the account and the app's callback
+ * URL, so a callback route can send the user back to the app (`status=failed`) instead of
+ * showing a page. Non-enumerable: they never reach a serialised envelope.
+ */
+function withTarget(error: RevokitError, accountId: string, callbackUrl: string | null): RevokitError {
+  Object.defineProperty(error, 'connectedAccountId', { value: accountId, enumerable: false })
+  if (callbackUrl) Object.defineProperty(error, 'callbackUrl', { value: callbackUrl, enumerable: false })
+  return error
 }
 
 function invalidState(message: string, id?: string): RevokitError {
