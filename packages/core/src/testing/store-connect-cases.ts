@@ -48,7 +48,7 @@ function withoutAuthorization(record: AccountRecord): AccountRecord {
 export function connectCases(withStores: StoreCase, target: StoreConformanceTarget): ConformanceCase[] {
   return [
     withStores(
-      'a pending authorization, a refresh failure and a status reason round-trip exactly, as copies',
+      'a pending authorization, a refresh failure, a status reason, an alias and the tokens’ age round-trip exactly, as copies',
       async (store, peer) => {
         const authorization = sampleAuthorization()
         const record = sampleRecord({
@@ -57,6 +57,8 @@ export function connectCases(withStores: StoreCase, target: StoreConformanceTarg
           authorization,
           lastFailedRefresh: failedRefresh,
           statusReason: 'invalid_grant: the refresh token was revoked',
+          alias: 'work inbox',
+          tokensObtainedAt: 1_800_000_000_000,
         })
         const argument = structuredClone(record)
         assert.equal(await store.insert(argument, [sampleEvent(record)]), true)
@@ -79,6 +81,8 @@ export function connectCases(withStores: StoreCase, target: StoreConformanceTarg
           authorization: { ...sampleAuthorization(), codeVerifier: null, callbackUrl: null, scopes: [] },
           lastFailedRefresh: null,
           statusReason: null,
+          alias: null,
+          tokensObtainedAt: null,
         })
         assert.equal(await peer.compareAndSet(record.id, 1, noPkce, []), true)
         assert.deepEqual(await store.get(record.id), noPkce)

@@ -1,6 +1,7 @@
 // One process of the cross-process refresh tests: opens the shared file with its own engine,
-// waits for the parent's "go", asks for the same account's credentials several times at once
-// and prints what each call got (a fingerprint of the access token, never the token).
+// waits for the parent's "go", asks for the same account's credentials several times at once,
+// says so once every call is under way, and prints what each call got (fingerprints of the
+// tokens, never the tokens).
 import { createEngine, isRevokitError } from '@revokit/core'
 import { sqliteStore } from '@revokit/store-sqlite'
 import { connectAdapter, fingerprint } from '../connect-adapter'
@@ -19,25 +20,24 @@ const engine = createEngine({
 })
 say({ ready: true, pid: process.pid })
 await nextLine()
-const results = await Promise.all(
-  Array.from({ length: calls }, () => {
-    const startedAt = Date.now()
-    return engine.credentials(accountId).then(
+const pending = Promise.all(
+  Array.from({ length: calls }, () =>
+    engine.credentials(accountId).then(
       (result) => ({
         status: 200,
-        startedAt,
         accessToken: fingerprint(result.val.access_token),
         refreshToken: fingerprint(result.val.refresh_token),
         expiresAt: result.expiresAt,
       }),
       (error: unknown) => ({
         status: isRevokitError(error) ? error.status : 0,
-        startedAt,
         error: isRevokitError(error) ? error.slug : String(error),
       }),
-    )
-  }),
+    ),
+  ),
 )
+say({ calling: calls, pid: process.pid })
+const results = await pending
 say({ pid: process.pid, results })
 await engine.close()
 stopListening()
