@@ -220,6 +220,21 @@ describe('connecting accounts over HTTP (sqlite store)', () => {
       },
     )
 
+    it('a HEAD (a link checker, a prefetch) does not spend the state', async () => {
+      const linked = await link()
+      const callbackUrl = await consent(linked.redirect_url)
+      const url = new URL(callbackUrl)
+      const head = await call(`${url.pathname}${url.search}`, {
+        method: 'HEAD',
+        key: null,
+        redirect: 'manual',
+      })
+      expect(head.status).toBe(200)
+      expect(await statusOf(linked.connected_account_id)).toBe('INITIATED')
+      expect((await browse(callbackUrl)).status).toBe(303)
+      expect(await statusOf(linked.connected_account_id)).toBe('ACTIVE')
+    })
+
     it('without a callback_url: a small HTML page, not cached, no referrer', async () => {
       const linked = await link({ callback_url: undefined })
       const response = await browse(await consent(linked.redirect_url))

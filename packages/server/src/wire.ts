@@ -95,7 +95,7 @@ export const linkBodySchema = z
       }),
     callback_url: webUrl('https://app.example.com/connected').optional().meta({
       description:
-        'Where the user lands when it is done: with ?status=success&connected_account_id=…, or ?status=failed&error=…. Without it, a small page says how it went.',
+        'Where the user lands once connected, with ?status=success&connected_account_id=… added. Without it, a small page says it is done.',
     }),
     scopes: z
       .array(
