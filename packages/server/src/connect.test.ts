@@ -12,13 +12,8 @@ import {
   startFakeProvider,
 } from '../test/fake-oauth'
 import { KEY_A, KEY_A_TOKENS, KEY_B, startTestServer, type TestServer } from '../test/server'
-import {
-  accountSchema,
-  credentialsResponseSchema,
-  errorEnvelopeSchema,
-  linkResponseSchema,
-  refreshResponseSchema,
-} from './wire'
+import { credentialsResponseSchema, linkResponseSchema, refreshResponseSchema } from './connect-wire'
+import { accountSchema, errorEnvelopeSchema } from './wire'
 
 const ACCOUNTS = '/api/v3/connected_accounts'
 const VERSIONS = ['/api/v3', '/api/v3.1'] as const

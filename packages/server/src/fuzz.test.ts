@@ -7,16 +7,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import * as z from 'zod'
 import { FAKE_CLIENT_ID, FAKE_CLIENT_SECRET, type FakeProvider, startFakeProvider } from '../test/fake-oauth'
 import { KEY_A, KEY_A_TOKENS, KEY_B, postJson, startTestServer, type TestServer } from '../test/server'
+import { credentialsResponseSchema, linkResponseSchema, refreshResponseSchema } from './connect-wire'
 import {
   accountSchema,
-  credentialsResponseSchema,
   deleteResponseSchema,
   errorEnvelopeSchema,
   healthSchema,
-  linkResponseSchema,
   listResponseSchema,
   maskedAccountSchema,
-  refreshResponseSchema,
   revokeResponseSchema,
   statusResponseSchema,
 } from './wire'

@@ -1,24 +1,26 @@
 import type * as z from 'zod'
+import {
+  callbackQuerySchema,
+  credentialsResponseSchema,
+  linkBodySchema,
+  linkResponseSchema,
+  refreshBodySchema,
+  refreshResponseSchema,
+  updateCredentialsBodySchema,
+} from './connect-wire'
 import { CALLBACK_PATH } from './public-url'
 import {
   accountSchema,
-  callbackQuerySchema,
   createBodySchema,
-  credentialsResponseSchema,
   deleteQuerySchema,
   deleteResponseSchema,
   healthSchema,
-  linkBodySchema,
-  linkResponseSchema,
   listQuerySchema,
   listResponseSchema,
   maskedAccountSchema,
-  refreshBodySchema,
-  refreshResponseSchema,
   revokeResponseSchema,
   statusBodySchema,
   statusResponseSchema,
-  updateCredentialsBodySchema,
 } from './wire'
 
 /** HTTP methods the API uses. */
