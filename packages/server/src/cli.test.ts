@@ -10,8 +10,9 @@ import { join } from 'node:path'
 import { createEngine, memoryStore } from '@revokit/core'
 import { scaled } from '@revokit/presets/time'
 import { describe, expect, it } from 'vitest'
-import { runCli, runMain } from '../test/cli'
+import { capture, runCli, runMain } from '../test/cli'
 import { testKinds } from '../test/kinds'
+import { main } from './cli/main'
 import { errorEnvelopeSchema, listResponseSchema, revokeResponseSchema } from './wire'
 
 const KEY = 'cli-test-key-0000000001'
@@ -355,6 +356,32 @@ describe('revokit CLI in process', () => {
     } finally {
       blocker.close()
     }
+  })
+
+  it('serve says at start when it has no redirect URI (no publicUrl, port 0), and not when it has one', async () => {
+    const { kinds } = testKinds()
+    const serveOnce = async (extra: Record<string, unknown>) => {
+      const stdout = capture()
+      const file = writeConfig({
+        store: { kind: 'memory' },
+        projects: [{ id: 'p', apiKeys: [KEY] }],
+        ...extra,
+      })
+      const code = await main(['serve', '--port', '0', '--config', file], {
+        stdout,
+        stderr: capture(),
+        env: {},
+        kinds,
+        signals: false,
+        onListening: (running) => void running.close(),
+      })
+      expect(code).toBe(0)
+      return stdout.text
+    }
+    expect(await serveOnce({})).toMatch(/no publicUrl.*redirect_uri_required/)
+    expect(await serveOnce({ publicUrl: 'https://revokit.example.com' })).not.toContain(
+      'redirect_uri_required',
+    )
   })
 
   it('works from a store only: no API key is needed beyond a valid config', async () => {

@@ -1,16 +1,16 @@
 import { type Engine, RevokitError, toRevokitError } from '@revokit/core'
 import { failureTarget, page, providerErrorCode, redirectTo } from './callback'
-import { json, type RouteContext } from './route-context'
 import {
   AUTH_CONFIG_PREFIX,
-  accountJson,
   credentialsJson,
   linkBodySchema,
   linkJson,
   refreshBodySchema,
   refreshJson,
   updateCredentialsBodySchema,
-} from './wire'
+} from './connect-wire'
+import { json, type RouteContext } from './route-context'
+import { accountJson } from './wire'
 
 // The routes that connect accounts and keep them alive. They only translate between the wire
 // and the engine's connect API: the flow itself (state, PKCE, code exchange, refresh) is core's.

@@ -12,13 +12,8 @@ import {
   startFakeProvider,
 } from '../test/fake-oauth'
 import { KEY_A, KEY_A_TOKENS, KEY_B, startTestServer, type TestServer } from '../test/server'
-import {
-  accountSchema,
-  credentialsResponseSchema,
-  errorEnvelopeSchema,
-  linkResponseSchema,
-  refreshResponseSchema,
-} from './wire'
+import { credentialsResponseSchema, linkResponseSchema, refreshResponseSchema } from './connect-wire'
+import { accountSchema, errorEnvelopeSchema } from './wire'
 
 const ACCOUNTS = '/api/v3/connected_accounts'
 const VERSIONS = ['/api/v3', '/api/v3.1'] as const
@@ -219,6 +214,21 @@ describe('connecting accounts over HTTP (sqlite store)', () => {
         expect(await statusOf(linked.connected_account_id)).toBe('ACTIVE')
       },
     )
+
+    it('a HEAD (a link checker, a prefetch) does not spend the state', async () => {
+      const linked = await link()
+      const callbackUrl = await consent(linked.redirect_url)
+      const url = new URL(callbackUrl)
+      const head = await call(`${url.pathname}${url.search}`, {
+        method: 'HEAD',
+        key: null,
+        redirect: 'manual',
+      })
+      expect(head.status).toBe(200)
+      expect(await statusOf(linked.connected_account_id)).toBe('INITIATED')
+      expect((await browse(callbackUrl)).status).toBe(303)
+      expect(await statusOf(linked.connected_account_id)).toBe('ACTIVE')
+    })
 
     it('without a callback_url: a small HTML page, not cached, no referrer', async () => {
       const linked = await link({ callback_url: undefined })

@@ -5,7 +5,9 @@
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import * as z from 'zod'
-import { KEY_A, KEY_B, postJson, startTestServer, type TestServer } from '../test/server'
+import { FAKE_CLIENT_ID, FAKE_CLIENT_SECRET, type FakeProvider, startFakeProvider } from '../test/fake-oauth'
+import { KEY_A, KEY_A_TOKENS, KEY_B, postJson, startTestServer, type TestServer } from '../test/server'
+import { credentialsResponseSchema, linkResponseSchema, refreshResponseSchema } from './connect-wire'
 import {
   accountSchema,
   deleteResponseSchema,
@@ -18,6 +20,9 @@ import {
 } from './wire'
 
 const successSchema = z.union([
+  linkResponseSchema,
+  refreshResponseSchema,
+  credentialsResponseSchema,
   accountSchema,
   maskedAccountSchema,
   listResponseSchema,
@@ -50,17 +55,31 @@ const weirdSegment = fc.constantFrom(
 
 describe('fuzzed HTTP input', () => {
   let server: TestServer
+  let provider: FakeProvider
   const ids: string[] = []
   const failingIds = new Set<string>()
 
   beforeAll(async () => {
+    provider = await startFakeProvider()
     server = await startTestServer({
-      toolkits: { acme: { adapter: 'test' }, down: { adapter: 'test', behaviour: 'fail' } },
+      publicUrl: true,
+      toolkits: {
+        acme: { adapter: 'test' },
+        down: { adapter: 'test', behaviour: 'fail' },
+        conn: {
+          adapter: 'test',
+          clientId: FAKE_CLIENT_ID,
+          clientSecret: FAKE_CLIENT_SECRET,
+          authorizationEndpoint: provider.authorizationEndpoint,
+          tokenEndpoint: provider.tokenEndpoint,
+        },
+      },
     })
     for (const [toolkit, key] of [
       ['acme', KEY_A],
       ['acme', KEY_B],
       ['down', KEY_A],
+      ['conn', KEY_A],
     ] as const) {
       const response = await postJson(
         server,
@@ -77,7 +96,10 @@ describe('fuzzed HTTP input', () => {
       if (toolkit === 'down') failingIds.add(id)
     }
   })
-  afterAll(() => server.close())
+  afterAll(async () => {
+    await server.close()
+    await provider.close()
+  })
 
   const id = fc.oneof(
     fc.constantFrom(...['ca_1a2b3c4d5e6f', 'ca_doesnotexist']),
@@ -92,6 +114,16 @@ describe('fuzzed HTTP input', () => {
     { arbitrary: id.map((i) => `/api/v3/connected_accounts/${i}/status`), weight: 4 },
     { arbitrary: id.map((i) => `/api/v3.1/connected_accounts/${i}/revoke`), weight: 4 },
     { arbitrary: fc.constant('/api/v3/connected_accounts'), weight: 4 },
+    {
+      arbitrary: fc.constantFrom('/api/v3/connected_accounts/link', '/api/v3.1/connected_accounts/link'),
+      weight: 3,
+    },
+    {
+      arbitrary: fc.constantFrom('/api/v3/toolkits/auth/callback', '/api/v3.1/toolkits/auth/callback'),
+      weight: 3,
+    },
+    { arbitrary: id.map((i) => `/api/v3/connected_accounts/${i}/refresh`), weight: 2 },
+    { arbitrary: id.map((i) => `/api/v3.1/connected_accounts/${i}/credentials`), weight: 2 },
     fc.constantFrom('/healthz', '/readyz', '/openapi.json', '/', '/api', '/api/v3.1'),
     fc.webPath(),
     fc
@@ -104,10 +136,33 @@ describe('fuzzed HTTP input', () => {
     fc
       .array(
         fc.tuple(
-          fc.constantFrom('user_ids', 'statuses', 'toolkit_slugs', 'limit', 'cursor', 'revoke', 'x'),
+          fc.constantFrom(
+            'user_ids',
+            'statuses',
+            'toolkit_slugs',
+            'limit',
+            'cursor',
+            'revoke',
+            'x',
+            'state',
+            'code',
+            'error',
+          ),
           fc.oneof(
             printable,
-            fc.constantFrom('true', 'ACTIVE', 'active,REVOKED', '0', '1000', '-1', '1e3', 'acme'),
+            fc.constantFrom(
+              'true',
+              'ACTIVE',
+              'active,REVOKED',
+              '0',
+              '1000',
+              '-1',
+              '1e3',
+              'acme',
+              'access_denied',
+              'ca_1a2b3c4d5e6f.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+              '.',
+            ),
           ),
         ),
         { maxLength: 4 },
@@ -124,7 +179,12 @@ describe('fuzzed HTTP input', () => {
       .record(
         {
           user_id: fc.oneof(printable, fc.integer(), fc.constant(null)),
-          toolkit: fc.oneof(fc.constantFrom('acme', 'down', 'gmail'), printable),
+          toolkit: fc.oneof(fc.constantFrom('acme', 'down', 'gmail', 'conn'), printable),
+          auth_config_id: fc.oneof(fc.constantFrom('ac_conn', 'ac_acme', 'ac_'), printable),
+          callback_url: fc.oneof(fc.constantFrom('https://app.example.com/x', 'javascript:x'), printable),
+          redirect_url: fc.oneof(fc.constant('https://app.example.com/y'), printable),
+          scopes: fc.oneof(fc.array(printable, { maxLength: 3 }), printable),
+          allow_multiple: fc.oneof(fc.boolean(), printable),
           credentials: fc.oneof(
             fc.dictionary(
               fc.constantFrom('access_token', 'refresh_token', 'expires_at', 'x'),
@@ -154,7 +214,7 @@ describe('fuzzed HTTP input', () => {
     {
       'x-api-key': fc.oneof(
         { arbitrary: fc.constant(KEY_A), weight: 8 },
-        fc.constantFrom(KEY_B, '', 'nope'),
+        fc.constantFrom(KEY_B, KEY_A_TOKENS, '', 'nope'),
         printable,
       ),
       'content-type': fc.oneof(
@@ -200,6 +260,17 @@ describe('fuzzed HTTP input', () => {
         const text = await response.text()
         if (m === 'HEAD' || response.status === 204) {
           expect(text).toBe('')
+          return
+        }
+        if (response.status === 303) {
+          // Only the callback redirects, and only after a real authorization.
+          expect(p).toMatch(/\/toolkits\/auth\/callback$/)
+          return
+        }
+        if (response.headers.get('content-type')?.startsWith('text/html')) {
+          // The callback's page for a browser (its accept header asked for HTML).
+          expect(p).toMatch(/\/toolkits\/auth\/callback$/)
+          expect(text).toMatch(/^<!doctype html>/)
           return
         }
         const parsed: unknown = JSON.parse(text)

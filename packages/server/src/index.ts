@@ -1,4 +1,4 @@
-export type { ProjectKeys } from './auth'
+export type { ApiKey, ProjectKeys } from './auth'
 export { DEFAULT_MAX_BODY_BYTES } from './body'
 export { type CliIO, main } from './cli/main'
 export { type ConfigOptions, loadConfig, parseConfig, type RevokitConfig, type StoreConfig } from './config'
@@ -8,5 +8,6 @@ export { adapterKinds, builtinDefinitions, builtinKinds, type Kinds, type StoreF
 export { type JsonLoggerOptions, jsonLogger, type LogLevel } from './log'
 export { type RunningServer, type StartServerOptions, startServer } from './node-server'
 export { buildOpenApiDocument, type OpenApiOptions } from './openapi'
+export { CALLBACK_PATH, type ListenAddress, redirectUriFor } from './public-url'
 export { type OpenRevokitOptions, openRevokit, type Revokit } from './runtime'
 export { MASK, mask } from './wire'

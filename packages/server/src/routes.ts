@@ -1,24 +1,26 @@
 import type * as z from 'zod'
+import {
+  callbackQuerySchema,
+  credentialsResponseSchema,
+  linkBodySchema,
+  linkResponseSchema,
+  refreshBodySchema,
+  refreshResponseSchema,
+  updateCredentialsBodySchema,
+} from './connect-wire'
 import { CALLBACK_PATH } from './public-url'
 import {
   accountSchema,
-  callbackQuerySchema,
   createBodySchema,
-  credentialsResponseSchema,
   deleteQuerySchema,
   deleteResponseSchema,
   healthSchema,
-  linkBodySchema,
-  linkResponseSchema,
   listQuerySchema,
   listResponseSchema,
   maskedAccountSchema,
-  refreshBodySchema,
-  refreshResponseSchema,
   revokeResponseSchema,
   statusBodySchema,
   statusResponseSchema,
-  updateCredentialsBodySchema,
 } from './wire'
 
 /** HTTP methods the API uses. */
@@ -161,7 +163,7 @@ export const ROUTES: readonly RouteSpec[] = [
     path: CALLBACK_PATH,
     summary: "The provider's redirect back (the OAuth redirect URI)",
     description:
-      "No API key: the one-time state is the capability. On success the account becomes ACTIVE and the browser is sent (303) to the link's callback_url with ?status=success&connected_account_id=…; on a provider error (error=access_denied, …) to callback_url with ?status=failed&error=…. Without a callback_url, a small HTML page says how it went. An unknown, used or expired state answers 400 (an HTML page when the client accepts text/html, else the error envelope). Never echoes the code or the state.",
+      "No API key: the one-time state is the capability. On success the account becomes ACTIVE and the browser is sent (303) to the link's callback_url with ?status=success&connected_account_id=…; without a callback_url, a small HTML page says it is done. A provider error (error=access_denied, …) answers 400 authorization_failed (the account stays INITIATED and the link stays usable until it expires); an unknown, used or expired state 400 invalid_state. Errors are an HTML page when the client accepts text/html, else the error envelope. Never echoes the code or the state; never cached; no referrer.",
     tag: 'Connecting',
     auth: false,
     v31: true,
@@ -171,7 +173,7 @@ export const ROUTES: readonly RouteSpec[] = [
       status: 303,
       description: "To the link's callback_url (Location), or 200 with an HTML page when there is none.",
     },
-    errors: [400, 502, 503],
+    errors: [400, 409, 502, 503],
   },
   {
     operationId: 'refreshConnectedAccount',

@@ -86,7 +86,8 @@ export async function connect(args: string[], io: CliIO): Promise<number> {
     } catch (error) {
       spinner.stop()
       printError(io, waitError(error, linked.id, timeoutS, controller.signal.aborted))
-      return EXIT_FAILED
+      // 130, like the shell after Ctrl-C, when interrupted.
+      return controller.signal.aborted ? 130 : EXIT_FAILED
     }
   } finally {
     process.off('SIGINT', onSignal)

@@ -1,6 +1,6 @@
 import { type RefreshResult, toRevokitError } from '@revokit/core'
+import { refreshJson } from '../connect-wire'
 import { openRevokit } from '../runtime'
-import { refreshJson } from '../wire'
 import { CONFIG_OPTION, load, parse, projectOption } from './args'
 import { ACCOUNTS_HELP } from './help'
 import { type CliIO, EXIT_FAILED, EXIT_OK, print, printError, UsageError } from './io'
