@@ -277,22 +277,23 @@ describe('connecting accounts over HTTP (sqlite store)', () => {
       expect((await browse(back.href)).status).toBe(303)
     })
 
-    it('error=access_denied from the provider: a 400 page saying so, the account still INITIATED, the link still usable', async () => {
-      // The engine's error names the account but not its callback_url, so the user is shown a
-      // page rather than sent back to the app (see callback.ts: failureTarget).
+    it('error=access_denied from the provider: a 303 back to the app with status=failed, the account still INITIATED, the link still usable', async () => {
       provider.authorize = 'deny'
       let linked: Awaited<ReturnType<typeof link>>
       try {
         linked = await link()
         const response = await browse(await consent(linked.redirect_url))
-        expect(response.status).toBe(400)
-        expect(response.headers.get('content-type')).toMatch(/^text\/html/)
+        expect(response.status).toBe(303)
         expect(response.headers.get('referrer-policy')).toBe('no-referrer')
         expect(response.headers.get('cache-control')).toBe('no-store')
-        expect(await response.text()).toContain('access_denied')
-        const api = await browse(await consent(linked.redirect_url), 'application/json')
-        const error = await envelope(api, 400, 'authorization_failed')
-        expect(error.errors).toContain(`connected_account_id: ${linked.connected_account_id}`)
+        const location = new URL(response.headers.get('location') ?? '')
+        expect(`${location.origin}${location.pathname}`).toBe(new URL(APP).href.replace(/\?.*$/, ''))
+        expect(Object.fromEntries(location.searchParams)).toMatchObject({
+          status: 'failed',
+          error: 'access_denied',
+          connected_account_id: linked.connected_account_id,
+        })
+        expect(location.searchParams.has('state')).toBe(false)
         expect(await statusOf(linked.connected_account_id)).toBe('INITIATED')
       } finally {
         provider.authorize = 'consent'
@@ -300,6 +301,7 @@ describe('connecting accounts over HTTP (sqlite store)', () => {
       // The user changes their mind: the same link still connects.
       const landed = await browse(await consent(linked.redirect_url))
       expect(landed.status).toBe(303)
+      expect(new URL(landed.headers.get('location') ?? '').searchParams.get('status')).toBe('success')
       expect(await statusOf(linked.connected_account_id)).toBe('ACTIVE')
     })
 
