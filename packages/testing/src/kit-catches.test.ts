@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { type FixtureTest, runFixture } from '../test/run-fixture'
+import { FIXTURE_TIMEOUT_MS, type FixtureTest, runFixture } from '../test/run-fixture'
 import { CONTRACT_CASES } from './contract/options'
 
 // Proves each contract case can fail: the whole contract runs (in a child vitest) on the sample
@@ -32,7 +32,7 @@ describe('the contract catches broken adapters', () => {
       'test/fixtures/guard.fixture.ts',
       'test/fixtures/hook.fixture.ts',
     ])
-  }, 240_000)
+  }, FIXTURE_TIMEOUT_MS + 10_000)
 
   it.each(Object.entries(EXPECTED_FAILURES))('flaw %s fails exactly the cases %j', (flaw, expected) => {
     const suite = `sample adapter contract (flaw: ${flaw})`

@@ -7,7 +7,7 @@ import { createEngine, memoryStore } from '@revokit/core'
 import nock from 'nock'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { sampleAdapter } from '../test/fixtures/sample-adapter'
-import { runFixture } from '../test/run-fixture'
+import { FIXTURE_TIMEOUT_MS, runFixture } from '../test/run-fixture'
 import { canary } from './canary'
 import { readCassette } from './cassette'
 import { revokeRequest, settleRevoke } from './dispatch'
@@ -210,38 +210,42 @@ describe('recorder: the production path, recorded, scrubbed, replayed', () => {
 })
 
 describe('REVOKIT_RECORD=1: a whole contract run records, then replays with the provider down', () => {
-  it('writes scrubbed recorded cassettes and every case passes on them', () => {
-    const dir = tempDir()
-    const env = {
-      REVOKIT_RECORD: '1',
-      REVOKIT_RECORD_DIR: dir,
-      SAMPLE_RECORD_TOKEN: canary('live-token'),
-      SAMPLE_CLIENT_ID: 'recorded-client-id',
-      SAMPLE_CLIENT_SECRET: canary('live-secret'),
-      SAMPLE_COOKIE: canary('live-cookie'),
-    }
-    const { tests, output } = runFixture(['test/fixtures/record.fixture.ts'], env)
-    const failed = tests.filter((t) => t.status !== 'passed')
-    expect(
-      failed.map((t) => `${t.fullName}: ${t.failureMessages.join(' ')}`),
-      output,
-    ).toEqual([])
-    expect(tests.map((t) => t.fullName)).toContain(
-      'sample adapter contract (recorded): recording (REVOKIT_RECORD=1) records the live revoked and already-revoked answers as scrubbed cassettes',
-    )
-    // The provider answered the two recording requests and nothing else: the rest was replay.
-    expect(readFileSync(join(dir, 'hits.txt'), 'utf8')).toBe('2')
-    for (const file of ['revoked.cassette.json', 'invalid-token.cassette.json']) {
-      const text = readFileSync(join(dir, file), 'utf8')
-      expect(readCassette(join(dir, file)).meta.recorded).toBe(true)
-      expect(text).toContain('{{token}}')
-      for (const value of [
-        env.SAMPLE_RECORD_TOKEN,
-        env.SAMPLE_CLIENT_SECRET,
-        env.SAMPLE_COOKIE,
-        env.SAMPLE_CLIENT_ID,
-      ])
-        expect(text).not.toContain(value)
-    }
-  }, 240_000)
+  it(
+    'writes scrubbed recorded cassettes and every case passes on them',
+    () => {
+      const dir = tempDir()
+      const env = {
+        REVOKIT_RECORD: '1',
+        REVOKIT_RECORD_DIR: dir,
+        SAMPLE_RECORD_TOKEN: canary('live-token'),
+        SAMPLE_CLIENT_ID: 'recorded-client-id',
+        SAMPLE_CLIENT_SECRET: canary('live-secret'),
+        SAMPLE_COOKIE: canary('live-cookie'),
+      }
+      const { tests, output } = runFixture(['test/fixtures/record.fixture.ts'], env)
+      const failed = tests.filter((t) => t.status !== 'passed')
+      expect(
+        failed.map((t) => `${t.fullName}: ${t.failureMessages.join(' ')}`),
+        output,
+      ).toEqual([])
+      expect(tests.map((t) => t.fullName)).toContain(
+        'sample adapter contract (recorded): recording (REVOKIT_RECORD=1) records the live revoked and already-revoked answers as scrubbed cassettes',
+      )
+      // The provider answered the two recording requests and nothing else: the rest was replay.
+      expect(readFileSync(join(dir, 'hits.txt'), 'utf8')).toBe('2')
+      for (const file of ['revoked.cassette.json', 'invalid-token.cassette.json']) {
+        const text = readFileSync(join(dir, file), 'utf8')
+        expect(readCassette(join(dir, file)).meta.recorded).toBe(true)
+        expect(text).toContain('{{token}}')
+        for (const value of [
+          env.SAMPLE_RECORD_TOKEN,
+          env.SAMPLE_CLIENT_SECRET,
+          env.SAMPLE_COOKIE,
+          env.SAMPLE_CLIENT_ID,
+        ])
+          expect(text).not.toContain(value)
+      }
+    },
+    FIXTURE_TIMEOUT_MS + 10_000,
+  )
 })

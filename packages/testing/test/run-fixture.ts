@@ -4,6 +4,10 @@ import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { scaled } from '@revokit/presets/time'
+
+/** How long a fixture run may take; the hooks that start one wait a little longer. */
+export const FIXTURE_TIMEOUT_MS = scaled(240_000)
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const vitestBin = join(dirname(createRequire(import.meta.url).resolve('vitest/package.json')), 'vitest.mjs')
@@ -30,7 +34,8 @@ export function runFixture(
         cwd: root,
         env: { ...process.env, ...env, REVOKIT_FIXTURE_REPORT: report, FORCE_COLOR: '0' },
         encoding: 'utf8',
-        timeout: 240_000,
+        // The fixtures run ~330 contract cases in a child vitest: minutes on a loaded 2-core box.
+        timeout: FIXTURE_TIMEOUT_MS,
       },
     )
     const output = `${child.stdout}\n${child.stderr}`
