@@ -1,21 +1,12 @@
 import { describe, expect, it } from 'vitest'
+import { rejection } from '../test/helpers'
 import { failed, unsupported } from './adapter'
 import { createEngine, type RevokeManyItem } from './engine'
-import { isRevokitError, type RevokitError } from './errors'
 import { memoryStore } from './memory-store'
 import type { AuditEvent, Store } from './store'
 import { scriptedAdapter } from './testing'
 
 const CREDS = { access_token: 'fake-at-e1', refresh_token: 'fake-rt-e1' }
-
-async function rejection(promise: Promise<unknown>): Promise<RevokitError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  if (!isRevokitError(error)) throw new Error(`expected a RevokitError, got ${String(error)}`)
-  return error
-}
 
 describe('create', () => {
   it('defaults to ACTIVE with an access token and INITIATED without, with a ca_ id', async () => {

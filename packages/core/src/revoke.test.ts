@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
+import { rejection } from '../test/helpers'
 import { alreadyRevoked, failed, type RevocationAdapter, revoked, unsupported } from './adapter'
 import { createEngine, type EngineOptions } from './engine'
-import { isRevokitError, type RevokitError } from './errors'
 import { memoryStore } from './memory-store'
 import type { Credentials } from './model'
 import type { Store } from './store'
@@ -30,15 +30,6 @@ async function setup(
   })
   const account = await engine.create({ userId: 'u1', toolkit: 'test', credentials, status: 'ACTIVE' })
   return { store, adapter, engine, id: account.id }
-}
-
-async function rejection(promise: Promise<unknown>): Promise<RevokitError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  if (!isRevokitError(error)) throw new Error(`expected a RevokitError, got ${String(error)}`)
-  return error
 }
 
 describe('revoke: success paths', () => {

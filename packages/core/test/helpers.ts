@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { isRevokitError, type RevokitError } from '../src/errors'
 import type { Logger } from '../src/logger'
 
 /** A fake secret that is easy to grep for and cannot be mistaken for a real token. */
@@ -66,4 +67,14 @@ export function errorText(error: unknown): string {
     JSON.stringify(e.errors),
     JSON.stringify(e.toJSON?.() ?? e),
   ].join('\n')
+}
+
+/** The RevokitError `promise` rejects with; fails the test if it resolves or throws anything else. */
+export async function rejection(promise: Promise<unknown>): Promise<RevokitError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  )
+  if (!isRevokitError(error)) throw new Error(`expected a RevokitError, got ${String(error)}`)
+  return error
 }

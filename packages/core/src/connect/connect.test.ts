@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { captureLogger, errorText } from '../../test/helpers'
+import { captureLogger, errorText, rejection } from '../../test/helpers'
 import { CONNECT_TABLE, specTable } from '../../test/spec-table'
 import { createEngine, type Engine } from '../engine'
 import type { EngineOptions } from '../engine-api'
@@ -78,15 +78,6 @@ async function connected(s: Setup, userId = 'u1') {
   const link = await s.engine.initiate({ userId, toolkit: 'acme' })
   const done = await s.engine.completeAuthorization(s.as.consent(link.redirectUrl))
   return { link, account: done.account }
-}
-
-async function rejection(promise: Promise<unknown>): Promise<RevokitError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  if (!isRevokitError(error)) throw new Error(`expected a RevokitError, got ${String(error)}`)
-  return error
 }
 
 describe('initiate', () => {
