@@ -715,3 +715,30 @@ describe('the connect columns of the transition table, every cell through the en
     })
   }
 })
+
+describe('a provider that echoes secrets in its errors', () => {
+  it('the refresh token and the client secret never reach the status reason, event or error', async () => {
+    let echo = ''
+    const s = await setup({
+      answer: (grant) =>
+        grant.grantType === 'refresh_token'
+          ? [400, { error: 'invalid_grant', error_description: echo }]
+          : undefined,
+    })
+    const { account } = await connected(s)
+    const refreshToken = account.credentials.refresh_token as string
+    echo = `token ${refreshToken} for client secret ${s.as.clientSecret} is revoked`
+    s.advance(3_590_000)
+    const error = await rejection(s.engine.credentials(account.id))
+    const stored = await s.engine.get(account.id)
+    const seen = [
+      errorText(error),
+      String(stored.statusReason),
+      JSON.stringify(s.events),
+      ...s.logger.lines,
+    ].join('\n')
+    expect(stored.statusReason).toContain('[REDACTED]')
+    expect(seen).not.toContain(refreshToken)
+    expect(seen).not.toContain(s.as.clientSecret)
+  })
+})

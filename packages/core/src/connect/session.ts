@@ -109,7 +109,8 @@ export function redactorFor(
   adapter: RevocationAdapter,
   ...values: (string | null | undefined)[]
 ): (text: string) => string {
-  const known = createRedactor(values)
+  // The connector's client secret is hidden whether or not the adapter's own redact knows it.
+  const known = createRedactor([...values, adapter.connect?.clientSecret?.()])
   const own = adapter.redact?.bind(adapter)
   return own ? (text) => known(own(text)) : known
 }
