@@ -124,7 +124,9 @@ describe('google: options', () => {
     [{ revocationEndpoint: 'http://oauth2.example.com/revoke' }, /revocationEndpoint must use https/],
     [{ revocationEndpoint: 'not a url' }, /revocationEndpoint must be an absolute URL/],
     [{ toolkit: 'Gmail!' }, /toolkit: must be a lowercase slug/],
-    [{ clientSecret: 'x' }, /unknown option/],
+    [{ authMethod: 'none' }, /unknown option/],
+    [{ clientId: 'id.apps.googleusercontent.com' }, /clientSecret.*required to connect/s],
+    [{ tokenEndpoint: 'http://oauth2.example.com/token' }, /tokenEndpoint must use https/],
   ])('refuses %j with an error naming the option', (options, message) => {
     let error: unknown
     try {

@@ -1,4 +1,5 @@
 import {
+  checkEndpoint,
   endpointProblem,
   parseAdapterOptions,
   type RevocationAdapter,
@@ -46,6 +47,25 @@ export const rfc7009OptionsSchema = z
     authMethod: z
       .enum(RFC7009_AUTH_METHODS, { error: `must be one of ${RFC7009_AUTH_METHODS.join(', ')}` })
       .optional(),
+    /**
+     * Scopes the connect flow asks for when `initiate` names none, e.g. `['openid', 'offline_access']`
+     * (`offline_access` asks an OpenID provider for a refresh token).
+     */
+    scopes: z
+      .array(z.string().min(1, 'must not hold an empty scope'), {
+        error: 'must be an array of scope strings',
+      })
+      .optional(),
+    /** The authorization endpoint for connecting, when the issuer's metadata does not name it (or there is no issuer). With `tokenEndpoint`. */
+    authorizationEndpoint: z
+      .string({ error: 'must be a URL string' })
+      .superRefine(checkEndpoint('authorizationEndpoint'))
+      .optional(),
+    /** The token endpoint for connecting and refreshing. With `authorizationEndpoint`. */
+    tokenEndpoint: z
+      .string({ error: 'must be a URL string' })
+      .superRefine(checkEndpoint('tokenEndpoint'))
+      .optional(),
     /** How long discovered metadata is cached, in ms. */
     discoveryTtlMs: z
       .number({ error: 'must be a number of milliseconds' })
@@ -76,6 +96,14 @@ export const rfc7009OptionsSchema = z
         // RFC 8414 §2: an issuer identifier has no query or fragment component.
         (new URL(o.issuer).search ? 'issuer must not contain a ?query (RFC 8414 §2)' : undefined)
       if (problem) ctx.addIssue({ code: 'custom', path: ['issuer'], message: problem })
+    }
+    if ((o.authorizationEndpoint === undefined) !== (o.tokenEndpoint === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [o.authorizationEndpoint === undefined ? 'authorizationEndpoint' : 'tokenEndpoint'],
+        message:
+          'is required with the other: give both authorizationEndpoint and tokenEndpoint, or neither (to read them from the issuer)',
+      })
     }
     const method = o.authMethod ?? (o.clientSecret !== undefined ? 'client_secret_basic' : 'none')
     if (SECRET_METHODS.has(method) && o.clientSecret === undefined) {
@@ -121,12 +149,19 @@ export type Rfc7009Options = z.input<typeof rfc7009OptionsSchema>
  * ```
  * @see https://datatracker.ietf.org/doc/html/rfc7009#section-2
  * @see https://datatracker.ietf.org/doc/html/rfc8414#section-3
+ * @see https://datatracker.ietf.org/doc/html/rfc6749#section-4.1 (the code flow the connector runs)
+ * @see https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderMetadata
  */
 export function rfc7009(options: Rfc7009Options): RevocationAdapter {
   const o = parseAdapterOptions(rfc7009OptionsSchema, options, {
     adapter: 'rfc7009',
-    usage: `rfc7009({ toolkit, revocationEndpoint | issuer, clientId, clientSecret?, authMethod? }); see ${RFC7009_DOCS_URL}`,
+    usage: `rfc7009({ toolkit, revocationEndpoint | issuer, clientId, clientSecret?, authMethod?, scopes?, authorizationEndpoint?, tokenEndpoint? }); see ${RFC7009_DOCS_URL}`,
   })
+  const authMethod = o.authMethod ?? (o.clientSecret !== undefined ? 'client_secret_basic' : 'none')
+  const explicit =
+    o.authorizationEndpoint !== undefined && o.tokenEndpoint !== undefined
+      ? { authorizationEndpoint: o.authorizationEndpoint, tokenEndpoint: o.tokenEndpoint }
+      : undefined
   return createRfc7009Adapter({
     toolkit: o.toolkit,
     target:
@@ -135,9 +170,19 @@ export function rfc7009(options: Rfc7009Options): RevocationAdapter {
         : { issuer: o.issuer as string },
     clientId: o.clientId,
     ...(o.clientSecret !== undefined ? { clientSecret: o.clientSecret } : {}),
-    authMethod: o.authMethod ?? (o.clientSecret !== undefined ? 'client_secret_basic' : 'none'),
+    authMethod,
     discoveryTtlMs: o.discoveryTtlMs ?? DEFAULT_DISCOVERY_TTL_MS,
     clock: o.clock ?? Date.now,
     quirks: { docsUrl: RFC7009_DOCS_URL },
+    // Connecting needs to know where: explicit endpoints, or an issuer whose metadata names them.
+    ...(explicit !== undefined || o.issuer !== undefined
+      ? {
+          connect: {
+            ...(explicit ? { endpoints: { ...(o.issuer ? { issuer: o.issuer } : {}), ...explicit } } : {}),
+            clientAuth: authMethod,
+            scopes: o.scopes ?? [],
+          },
+        }
+      : {}),
   })
 }

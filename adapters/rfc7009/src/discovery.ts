@@ -6,8 +6,17 @@ import {
   isRetryableStatus,
 } from '@revokit/core'
 
-/** What an issuer's metadata says about revocation. */
-export type Discovered =
+/**
+ * What an issuer's metadata says about connecting: its authorization and token endpoints, or why
+ * they cannot be used.
+ * @see https://datatracker.ietf.org/doc/html/rfc8414#section-2
+ */
+export type DiscoveredConnect =
+  | { readonly issuer: string; readonly authorizationEndpoint: string; readonly tokenEndpoint: string }
+  | { readonly problem: string }
+
+/** What an issuer's metadata says about revocation (and, for connecting, in `connect`). */
+export type Discovered = (
   | {
       readonly kind: 'endpoint'
       /** The `revocation_endpoint`, checked: https (or loopback http) and same origin as the issuer. */
@@ -22,6 +31,29 @@ export type Discovered =
       readonly kind: 'none'
       readonly metadataUrl: string
     }
+) & { readonly connect?: DiscoveredConnect }
+
+/**
+ * The connect endpoints of a metadata document: the browser goes to `authorization_endpoint`
+ * (https, or loopback http), and the client secret goes to `token_endpoint`, which must therefore
+ * also be on the issuer's own origin, as for revocation.
+ */
+function readConnect(md: Record<string, unknown>, metadataUrl: string, issuer: string): DiscoveredConnect {
+  const { authorization_endpoint: authorization, token_endpoint: token } = md
+  if (typeof authorization !== 'string' || typeof token !== 'string') {
+    return { problem: `${metadataUrl} publishes no authorization_endpoint and token_endpoint` }
+  }
+  const problem =
+    endpointProblem(authorization, 'its authorization_endpoint') ??
+    endpointProblem(token, 'its token_endpoint')
+  if (problem) return { problem: `${metadataUrl}: ${problem}` }
+  if (new URL(token).origin !== new URL(issuer).origin) {
+    return {
+      problem: `${metadataUrl} names a token_endpoint on another origin (${new URL(token).origin}); revokit sends client credentials only to the issuer's own origin, so configure authorizationEndpoint and tokenEndpoint explicitly`,
+    }
+  }
+  return { issuer, authorizationEndpoint: authorization, tokenEndpoint: token }
+}
 
 /**
  * The two places an issuer's metadata can live, in the order revokit tries them: RFC 8414 §3
@@ -57,8 +89,9 @@ function readMetadata(body: unknown, metadataUrl: string, issuer: string): Disco
   if (md.issuer !== issuer) {
     return `${metadataUrl} states issuer ${shown(md.issuer)}, not the configured issuer ${shown(issuer)} (RFC 8414 §3.3 forbids using it)`
   }
+  const connect = readConnect(md, metadataUrl, issuer)
   const endpoint = md.revocation_endpoint
-  if (endpoint === undefined || endpoint === null) return { kind: 'none', metadataUrl }
+  if (endpoint === undefined || endpoint === null) return { kind: 'none', metadataUrl, connect }
   if (typeof endpoint !== 'string') return `${metadataUrl} has a revocation_endpoint that is not a string`
   const problem = endpointProblem(endpoint, 'its revocation_endpoint')
   if (problem) return `${metadataUrl}: ${problem}`
@@ -69,7 +102,7 @@ function readMetadata(body: unknown, metadataUrl: string, issuer: string): Disco
   const authMethods = Array.isArray(methods)
     ? methods.filter((m): m is string => typeof m === 'string')
     : undefined
-  return { kind: 'endpoint', endpoint, metadataUrl, ...(authMethods ? { authMethods } : {}) }
+  return { kind: 'endpoint', endpoint, metadataUrl, ...(authMethods ? { authMethods } : {}), connect }
 }
 
 /**

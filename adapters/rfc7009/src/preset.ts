@@ -1,5 +1,6 @@
 import {
   type AdapterDefinition,
+  type ClientAuthMethod,
   checkEndpoint,
   defineAdapter,
   endpointProblem,
@@ -9,7 +10,12 @@ import {
   toolkitSlugSchema,
 } from '@revokit/core'
 import * as z from 'zod'
-import { createRfc7009Adapter, DEFAULT_DISCOVERY_TTL_MS, type Rfc7009AuthMethod } from './revoke'
+import {
+  createRfc7009Adapter,
+  DEFAULT_DISCOVERY_TTL_MS,
+  type Rfc7009AuthMethod,
+  type Rfc7009ConnectSettings,
+} from './revoke'
 
 /**
  * How a preset's client authenticates at the revocation endpoint: an RFC 7009 method, or
@@ -34,7 +40,25 @@ export type Rfc7009PresetOptions<Auth extends Rfc7009PresetAuth, Shape extends z
   : Auth extends 'none'
     ? { clientId: string }
     : { clientId: string; clientSecret: string }) &
-  Extras<Shape>
+  Extras<Shape> &
+  ConnectOptions
+
+/**
+ * The connect options every preset factory accepts; they are refused unless the preset declares
+ * `connect`. `clientId`/`clientSecret` here are for presets whose revocation takes none (Google).
+ */
+export type ConnectOptions = {
+  /** The OAuth client id, for connecting (a preset that revokes anonymously needs it only for this). */
+  clientId?: string
+  /** The client secret, for connecting with a secret `clientAuth`. */
+  clientSecret?: string
+  /** Scopes asked for when `initiate` names none. */
+  scopes?: string[]
+  /** Overrides the preset's authorization endpoint (tests, proxies). */
+  authorizationEndpoint?: string
+  /** Overrides the preset's token endpoint (tests, proxies); https, or http on loopback. */
+  tokenEndpoint?: string
+}
 
 /** Where the endpoint is: fixed, or computed from the preset's extra options (a tenant domain). */
 type FromOptions<Shape extends z.ZodRawShape> = string | ((options: z.output<z.ZodObject<Shape>>) => string)
@@ -69,6 +93,32 @@ export interface Rfc7009PresetConfig<Auth extends Rfc7009PresetAuth, Shape exten
   readonly docsUrl: string
   /** Extra options the factory takes (zod fields), e.g. `{ domain: z.string() }`; never secrets. */
   readonly options?: Shape
+  /** How the provider connects; omit for a revoke-only preset. */
+  readonly connect?: Rfc7009PresetConnect
+}
+
+/**
+ * How a preset's provider connects (the OAuth code flow and refresh grant), declared. With it, the
+ * preset's factory takes `clientId`, `clientSecret` (for a secret `clientAuth`), `scopes` and
+ * endpoint overrides, and the adapter declares `connect` when a client id is given.
+ */
+export interface Rfc7009PresetConnect {
+  /** The authorization endpoint. Without both endpoints, they are read from the preset's issuer metadata. */
+  readonly authorizationEndpoint?: string
+  /** The token endpoint (code exchange and refresh). */
+  readonly tokenEndpoint?: string
+  /** The issuer ID tokens are checked against. */
+  readonly issuer?: string
+  /** How the client authenticates at the token endpoint. */
+  readonly clientAuth: ClientAuthMethod
+  /** Extra authorization-request parameters the provider needs, e.g. Google's `access_type=offline`. */
+  readonly authorizationParams?: Readonly<Record<string, string>>
+  /** @default ' ' */
+  readonly scopeSeparator?: string
+  /** @default true */
+  readonly pkce?: boolean
+  /** The provider's documentation of its code flow, named in errors. */
+  readonly docsUrl: string
 }
 
 /** A preset's factory, with the {@link AdapterDefinition} and options schema it was built with. */
@@ -83,6 +133,29 @@ export interface Rfc7009Preset<Options extends Record<string, unknown>> {
 }
 
 const SECRET_METHODS: ReadonlySet<Rfc7009PresetAuth> = new Set(['client_secret_basic', 'client_secret_post'])
+
+/** The connect settings of one preset adapter: the declared data, with the user's overrides. */
+function connectSettings(connect: Rfc7009PresetConnect, o: Record<string, unknown>): Rfc7009ConnectSettings {
+  const authorizationEndpoint =
+    (o.authorizationEndpoint as string | undefined) ?? connect.authorizationEndpoint
+  const tokenEndpoint = (o.tokenEndpoint as string | undefined) ?? connect.tokenEndpoint
+  return {
+    ...(authorizationEndpoint !== undefined && tokenEndpoint !== undefined
+      ? {
+          endpoints: {
+            ...(connect.issuer ? { issuer: connect.issuer } : {}),
+            authorizationEndpoint,
+            tokenEndpoint,
+          },
+        }
+      : {}),
+    clientAuth: connect.clientAuth,
+    scopes: (o.scopes as string[] | undefined) ?? [],
+    ...(connect.scopeSeparator ? { scopeSeparator: connect.scopeSeparator } : {}),
+    ...(connect.authorizationParams ? { authorizationParams: connect.authorizationParams } : {}),
+    ...(connect.pkce === false ? { pkce: false } : {}),
+  }
+}
 
 /**
  * Declares an RFC 7009-shaped provider in a few lines over the generic {@link rfc7009} adapter:
@@ -120,6 +193,7 @@ export function rfc7009Preset<
   const title = config.title ?? config.name
   const anonymous = config.authMethod === 'anonymous'
   const secret = SECRET_METHODS.has(config.authMethod)
+  const connect = config.connect
   const resolve = (options: Record<string, unknown>) =>
     typeof source === 'string' ? source : source(options as z.output<z.ZodObject<Shape>>)
 
@@ -152,9 +226,49 @@ export function rfc7009Preset<
               .min(1, 'must not be empty'),
           }
         : {}),
+      ...(connect
+        ? {
+            ...(anonymous
+              ? { clientId: z.string({ error: 'must be a string' }).min(1, 'must not be empty').optional() }
+              : {}),
+            ...(secret
+              ? {}
+              : {
+                  clientSecret: z
+                    .string({ error: 'must be a string' })
+                    .min(1, 'must not be empty')
+                    .optional(),
+                }),
+            scopes: z
+              .array(z.string().min(1, 'must not hold an empty scope'), {
+                error: 'must be an array of scope strings',
+              })
+              .optional(),
+            authorizationEndpoint: z
+              .string({ error: 'must be a URL string' })
+              .superRefine(checkEndpoint('authorizationEndpoint'))
+              .optional(),
+            tokenEndpoint: z
+              .string({ error: 'must be a URL string' })
+              .superRefine(checkEndpoint('tokenEndpoint'))
+              .optional(),
+          }
+        : {}),
       ...config.options,
     })
     .superRefine((o, ctx) => {
+      if (
+        connect &&
+        o.clientId !== undefined &&
+        o.clientSecret === undefined &&
+        SECRET_METHODS.has(connect.clientAuth)
+      ) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['clientSecret'],
+          message: `is required to connect: ${title} authenticates the client at its token endpoint with ${connect.clientAuth} (see ${connect.docsUrl})`,
+        })
+      }
       if (o.revocationEndpoint !== undefined) return
       // A derived endpoint is checked like a configured one: it will receive tokens and secrets.
       const problem = endpointProblem(resolve(o), sourceName)
@@ -168,6 +282,9 @@ export function rfc7009Preset<
     ...(secret ? ['clientSecret'] : []),
     ...Object.keys(config.options ?? {}),
     'revocationEndpoint?',
+    ...(connect
+      ? [...(anonymous ? ['clientId?'] : []), ...(secret ? [] : ['clientSecret?']), 'scopes?']
+      : []),
   ]
   const usage = `${config.name}({ ${fields.join(', ')} }); see ${config.docsUrl}`
 
@@ -182,8 +299,9 @@ export function rfc7009Preset<
           : sourceName === 'revocationEndpoint'
             ? { revocationEndpoint: resolve(o) }
             : { issuer: resolve(o) },
-      ...(anonymous ? {} : { clientId: o.clientId as string }),
-      ...(secret ? { clientSecret: o.clientSecret as string } : {}),
+      ...(o.clientId !== undefined ? { clientId: o.clientId as string } : {}),
+      ...(o.clientSecret !== undefined ? { clientSecret: o.clientSecret as string } : {}),
+      ...(connect && o.clientId !== undefined ? { connect: connectSettings(connect, o) } : {}),
       authMethod: anonymous ? 'none' : (config.authMethod as Rfc7009AuthMethod),
       discoveryTtlMs: DEFAULT_DISCOVERY_TTL_MS,
       clock: Date.now,
@@ -202,8 +320,10 @@ export function rfc7009Preset<
   const definition = defineAdapter<Options>({
     name: config.name,
     options: schema,
-    secrets: (secret ? ['clientSecret'] : []) as (keyof Options & string)[],
-    endpoints: ['revocationEndpoint'] as (keyof Options & string)[],
+    secrets: (secret || connect ? ['clientSecret'] : []) as (keyof Options & string)[],
+    endpoints: (connect
+      ? ['revocationEndpoint', 'authorizationEndpoint', 'tokenEndpoint']
+      : ['revocationEndpoint']) as (keyof Options & string)[],
     create,
     docsUrl: config.docsUrl,
   })

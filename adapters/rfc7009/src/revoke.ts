@@ -1,16 +1,21 @@
 import {
   alreadyRevoked,
+  type ClientAuthMethod,
+  type ConnectEndpoints,
   createRedactor,
   type FailedOutcome,
   failed,
   failedFromResponse,
+  type HttpClient,
   type HttpResponse,
   isRetryableStatus,
+  type Logger,
+  type OAuthConnector,
   parseOAuthError,
   type RevocationAdapter,
-  type RevokeContext,
   type RevokeOutcome,
   type RevokeRequest,
+  RevokitError,
   revoked,
   type TokenSubject,
   unsupported,
@@ -62,6 +67,23 @@ export interface Rfc7009Quirks {
   readonly anonymous?: boolean
 }
 
+/**
+ * The connect side of an RFC 7009 adapter, declared: where the user consents and tokens are
+ * issued (given, or read from the issuer's metadata), how the client authenticates there, and
+ * the provider's authorization-request extras.
+ */
+export interface Rfc7009ConnectSettings {
+  /** Fixed endpoints; without them, the issuer's metadata names them (cached with the revocation endpoint). */
+  readonly endpoints?: ConnectEndpoints
+  readonly clientAuth: ClientAuthMethod
+  /** Scopes asked for when `initiate` names none. */
+  readonly scopes: readonly string[]
+  readonly scopeSeparator?: string
+  readonly authorizationParams?: Readonly<Record<string, string>>
+  /** @default true */
+  readonly pkce?: boolean
+}
+
 /** Everything one RFC 7009 revocation adapter needs, validated by its factory. */
 export interface Rfc7009Settings {
   readonly toolkit: string
@@ -74,6 +96,57 @@ export interface Rfc7009Settings {
   readonly discoveryTtlMs: number
   readonly clock: () => number
   readonly quirks: Rfc7009Quirks
+  /** The connect side, when the factory was given what it needs (a client id, endpoints or an issuer). */
+  readonly connect?: Rfc7009ConnectSettings
+}
+
+/** What discovery runs with: a revoke's context, or a connect's. */
+interface DiscoveryContext {
+  readonly http: HttpClient
+  readonly logger?: Logger
+}
+
+/**
+ * The connector of an RFC 7009 adapter: fixed endpoints, or those of the issuer's metadata, from
+ * the same discovery (and cache) as the revocation endpoint. The secret stays in this closure.
+ * @see https://datatracker.ietf.org/doc/html/rfc8414#section-2
+ */
+function createConnector(
+  connect: Rfc7009ConnectSettings,
+  clientId: string,
+  clientSecret: string | undefined,
+  target: (context: DiscoveryContext) => Promise<Discovered | FailedOutcome>,
+  quirks: Rfc7009Quirks,
+): OAuthConnector {
+  const fixed = connect.endpoints
+  return {
+    async endpoints(context) {
+      if (fixed) return fixed
+      const found = await target({ http: context.http })
+      if ('type' in found) {
+        throw new RevokitError('token_exchange_failed', {
+          message: found.reason,
+          suggestedFix:
+            found.suggestedFix ??
+            'Check the issuer option, or configure authorizationEndpoint and tokenEndpoint.',
+        })
+      }
+      if (!found.connect || 'problem' in found.connect) {
+        throw new RevokitError('connect_not_supported', {
+          message: `${quirks.title ?? 'The authorization server'} cannot be connected through its metadata: ${found.connect?.problem ?? 'it names no authorization and token endpoints'}.`,
+          suggestedFix: 'Configure authorizationEndpoint and tokenEndpoint explicitly.',
+        })
+      }
+      return found.connect
+    },
+    clientId,
+    clientAuth: connect.clientAuth,
+    ...(clientSecret !== undefined ? { clientSecret: () => clientSecret } : {}),
+    scopes: connect.scopes,
+    ...(connect.scopeSeparator ? { scopeSeparator: connect.scopeSeparator } : {}),
+    ...(connect.authorizationParams ? { authorizationParams: connect.authorizationParams } : {}),
+    ...(connect.pkce === false ? { pkce: false } : {}),
+  }
 }
 
 /** `application/x-www-form-urlencoded` of one value (space as `+`), as RFC 6749 Appendix B says. */
@@ -111,11 +184,11 @@ export function createRfc7009Adapter(settings: Rfc7009Settings): RevocationAdapt
   let cached: { value: Discovered | FailedOutcome; until: number } | undefined
   let pending: Promise<Discovered | FailedOutcome> | undefined
 
-  async function runDiscovery(context: RevokeContext) {
+  async function runDiscovery(context: DiscoveryContext) {
     const value = await discover(context.http, issuer as string)
     if (!('type' in value)) {
       cached = { value, until: clock() + settings.discoveryTtlMs }
-      context.logger.debug(
+      context.logger?.debug(
         {
           toolkit,
           issuer,
@@ -127,13 +200,13 @@ export function createRfc7009Adapter(settings: Rfc7009Settings): RevocationAdapt
     } else {
       if (!value.retryable)
         cached = { value, until: clock() + Math.min(settings.discoveryTtlMs, DISCOVERY_FAILURE_TTL_MS) }
-      context.logger.warn({ toolkit, issuer, reason: value.reason }, 'revokit: rfc7009 discovery failed')
+      context.logger?.warn({ toolkit, issuer, reason: value.reason }, 'revokit: rfc7009 discovery failed')
     }
     return value
   }
 
   /** The endpoint to POST to: configured, cached, or discovered once for concurrent callers. */
-  async function target(context: RevokeContext): Promise<Discovered | FailedOutcome> {
+  async function target(context: DiscoveryContext): Promise<Discovered | FailedOutcome> {
     if (fixedEndpoint !== undefined) return { kind: 'endpoint', endpoint: fixedEndpoint, metadataUrl: '' }
     if (cached && cached.until > clock()) return cached.value
     if (pending) {
@@ -278,6 +351,10 @@ export function createRfc7009Adapter(settings: Rfc7009Settings): RevocationAdapt
       const redact = (text: string) => context.redact.with([request.token])(hideSecret(text))
       return classify(res, request, found, redact)
     },
+
+    ...(settings.connect && clientId !== undefined
+      ? { connect: createConnector(settings.connect, clientId, clientSecret, target, quirks) }
+      : {}),
 
     /** Hides the client secret in any text; the engine applies it to this adapter's outcomes and logs. */
     redact(text) {

@@ -14,6 +14,18 @@ export {
   REDACTED_PLACEHOLDER,
   readCassette,
 } from './cassette'
+export {
+  CONNECTOR_CASES,
+  CONNECTOR_KIT_NOW,
+  type ConnectorCase,
+  type ConnectorContractOptions,
+  type ErrorCassette,
+  type TokenCassette,
+  type TokenRequestExpectation,
+  type TokenRequestInput,
+} from './connect/options'
+export { type ConnectRun, createConnectRun, KIT_REDIRECT_URI, KIT_STATE } from './connect/run'
+export { describeConnector } from './connect/suite'
 export { describeRevocationAdapter } from './contract'
 export {
   type AdapterContractOptions,
