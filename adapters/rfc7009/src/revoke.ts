@@ -155,6 +155,17 @@ function formEncode(value: string): string {
 }
 
 /**
+ * The HTML 4.01 form encoding RFC 6749 Appendix B names, which escapes every non-alphanumeric
+ * character (`-` as `%2D`): how oauth4webapi encodes Basic client credentials on token requests.
+ * @see https://datatracker.ietf.org/doc/html/rfc6749#appendix-B
+ */
+function strictFormEncode(value: string): string {
+  return encodeURIComponent(value)
+    .replace(/[-_.!~*'()]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    .replaceAll('%20', '+')
+}
+
+/**
  * The RFC 7009 revocation itself, shared by {@link rfc7009} and every preset: discovery (cached,
  * single-flight), client authentication, the request, and the classification of the answer,
  * adjusted only by declared {@link Rfc7009Quirks}.
@@ -177,8 +188,23 @@ export function createRfc7009Adapter(settings: Rfc7009Settings): RevocationAdapt
     clientSecret !== undefined
       ? Buffer.from(`${formEncode(clientId ?? '')}:${formEncode(clientSecret)}`, 'utf8').toString('base64')
       : undefined
+  // The connect path's token requests encode the Basic credential as oauth4webapi does.
+  const connectCredential =
+    clientSecret !== undefined
+      ? Buffer.from(`${strictFormEncode(clientId ?? '')}:${strictFormEncode(clientSecret)}`, 'utf8').toString(
+          'base64',
+        )
+      : undefined
   const hideSecret = createRedactor(
-    clientSecret !== undefined ? [clientSecret, formEncode(clientSecret), basicCredential] : [],
+    clientSecret !== undefined
+      ? [
+          clientSecret,
+          formEncode(clientSecret),
+          strictFormEncode(clientSecret),
+          basicCredential,
+          connectCredential,
+        ]
+      : [],
   )
 
   let cached: { value: Discovered | FailedOutcome; until: number } | undefined

@@ -272,9 +272,13 @@ export function findLeaks(text: string, secrets: Readonly<Record<string, string 
     Buffer.from(m[0], 'base64').toString('utf8'),
   )
   for (const [name, value] of known) {
-    const forms = [value, encodeURIComponent(value), JSON.stringify(value).slice(1, -1)]
+    // The strict form encoding is how oauth4webapi puts client credentials in a Basic header.
+    const strict = encodeURIComponent(value)
+      .replace(/[-_.!~*'()]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+      .replaceAll('%20', '+')
+    const forms = [value, encodeURIComponent(value), strict, JSON.stringify(value).slice(1, -1)]
     if (forms.some((form) => text.includes(form))) problems.push(`the value of ${name} appears as text`)
-    else if (decodedRuns.some((decoded) => decoded.includes(value)))
+    else if (decodedRuns.some((decoded) => decoded.includes(value) || decoded.includes(strict)))
       problems.push(`the value of ${name} appears base64-encoded`)
   }
   for (const shape of TOKEN_SHAPES) {

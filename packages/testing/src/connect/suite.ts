@@ -295,11 +295,16 @@ export function describeConnector(options: ConnectorContractOptions): void {
         expect(redact, 'the adapter has a redact hook').toBeDefined()
         const id = r.connector.clientId
         for (const [, secret] of secrets) {
-          const form = new URLSearchParams([['v', secret]]).toString().slice(2)
-          const basic = Buffer.from(
-            `${new URLSearchParams([['v', id]]).toString().slice(2)}:${form}`,
-          ).toString('base64')
-          const text = `secret ${secret}; form client_secret=${form}; header Basic ${basic}`
+          // The two form encodings a Basic credential is built with: WHATWG's (URLSearchParams)
+          // and HTML 4.01's (every non-alphanumeric escaped), which oauth4webapi sends.
+          const whatwg = (v: string) => new URLSearchParams([['v', v]]).toString().slice(2)
+          const strict = (v: string) =>
+            encodeURIComponent(v)
+              .replace(/[-_.!~*'()]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+              .replaceAll('%20', '+')
+          const basic = (enc: (v: string) => string) =>
+            Buffer.from(`${enc(id)}:${enc(secret)}`).toString('base64')
+          const text = `secret ${secret}; form client_secret=${whatwg(secret)}; headers Basic ${basic(whatwg)} and Basic ${basic(strict)}`
           expect(r.leaks(redact?.(text) ?? text)).toEqual([])
         }
       })
