@@ -1,6 +1,7 @@
 import {
   alreadyRevoked,
   checkEndpoint,
+  createRedactor,
   failed,
   failedFromResponse,
   type HttpResponse,
@@ -10,6 +11,7 @@ import {
   toolkitSlugSchema,
 } from '@revokit/core'
 import * as z from 'zod'
+import { githubConnector, webUrlFor } from './connect'
 
 /** The toolkit slug this adapter serves unless told otherwise. */
 export const GITHUB_PROVIDER = 'github'
@@ -58,6 +60,22 @@ export const githubOptionsSchema = z.strictObject({
    * authorization of the app, every token included (DELETE …/grant). @default 'token'
    */
   mode: z.enum(['token', 'grant'], { error: "must be 'token' or 'grant'" }).optional(),
+  /**
+   * Scopes the connect flow asks an OAuth App for when `initiate` names none, e.g. `['repo',
+   * 'read:user']` (GitHub Apps ignore scopes: their tokens carry the app's permissions).
+   */
+  scopes: z
+    .array(z.string().min(1, 'must not hold an empty scope'), { error: 'must be an array of scope strings' })
+    .optional(),
+  /**
+   * Web root for the connect flow (`/login/oauth/authorize`, `/login/oauth/access_token`).
+   * @default derived from baseUrl: https://github.com, or https://HOST for GHES's https://HOST/api/v3
+   */
+  webUrl: z.string().superRefine(checkEndpoint('webUrl')).optional(),
+  /** Time source for `refresh_token_expires_at`. @default Date.now */
+  clock: z
+    .custom<() => number>((v) => typeof v === 'function', 'must be a function returning epoch ms')
+    .optional(),
 })
 
 /** Options of {@link github}. */
@@ -105,20 +123,39 @@ function rateLimitWait(res: HttpResponse, now: number): number | undefined {
  * - 401/403 otherwise → failed, with a fix naming the client credentials
  * - 408, 500, 502, 503, 504 → retryable (core's `isRetryableStatus`); anything else → failed
  *
+ * Connect: the adapter also declares `connect`, GitHub's web application flow for OAuth Apps
+ * and GitHub Apps (see `githubConnector`): `{webUrl}/login/oauth/authorize` with PKCE, the code
+ * and refresh grants at `{webUrl}/login/oauth/access_token` with `Accept: application/json`,
+ * errors answered with HTTP 200 read as errors (`bad_verification_code`, `bad_refresh_token` dead),
+ * and `refresh_token_expires_in` stored as `refresh_token_expires_at`. `webUrl` follows `baseUrl`
+ * (GHES: `https://HOST/api/v3` → `https://HOST`); `scopes` are asked for when `initiate` names none.
+ *
  * @see https://docs.github.com/en/rest/apps/oauth-applications#delete-an-app-token
  * @see https://docs.github.com/en/rest/apps/oauth-applications#delete-an-app-authorization
+ * @see https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps#web-application-flow
  */
 export function github(options: GitHubOptions): RevocationAdapter {
   const parsed = parseAdapterOptions(githubOptionsSchema, options, {
     adapter: 'github',
     usage:
-      "github({ clientId, clientSecret, baseUrl?, mode?: 'token' | 'grant', toolkit? }) with your app's credentials",
+      "github({ clientId, clientSecret, baseUrl?, mode?: 'token' | 'grant', toolkit?, scopes?, webUrl? }) with your app's credentials",
   })
   const { toolkit = GITHUB_PROVIDER, clientId, mode = 'token' } = parsed
   const root = (parsed.baseUrl ?? GITHUB_API_URL).replace(/\/+$/, '')
   const endpoint = `${root}/applications/${encodeURIComponent(clientId)}/${mode}`
-  // Only the header lives on: the secret is not kept in any other form.
-  const authorization = `Basic ${Buffer.from(`${clientId}:${parsed.clientSecret}`).toString('base64')}`
+  const clientSecret = parsed.clientSecret
+  const basicCredential = Buffer.from(`${clientId}:${clientSecret}`).toString('base64')
+  const authorization = `Basic ${basicCredential}`
+  // Every form the secret travels in: raw, URL- and form-encoded (createRedactor adds those) and
+  // the revoke's Basic credential.
+  const hideSecret = createRedactor([clientSecret, basicCredential])
+  const connect = githubConnector({
+    clientId,
+    clientSecret,
+    webUrl: (parsed.webUrl ?? webUrlFor(root)).replace(/\/+$/, ''),
+    scopes: parsed.scopes ?? [],
+    clock: parsed.clock ?? Date.now,
+  })
   const credentialsFix = `Check clientId and clientSecret: GitHub authenticates ${mode === 'grant' ? 'DELETE …/grant' : 'DELETE …/token'} with the app's client ID and client secret (HTTP Basic), and they must belong to the app that issued the token.`
 
   return {
@@ -127,6 +164,12 @@ export function github(options: GitHubOptions): RevocationAdapter {
     supportsRefresh: false,
     ...(mode === 'grant' ? { cascades: { access_token: ['refresh_token'] } } : {}),
     docsUrl: GITHUB_DOCS_URL,
+    connect,
+
+    /** Hides the client secret in any text; the engine applies it to this adapter's outcomes and logs. */
+    redact(text) {
+      return hideSecret(text)
+    },
 
     async revoke(request, { http, redact }) {
       const res = await http.request(endpoint, {

@@ -8,4 +8,12 @@ export {
   github,
   githubOptionsSchema,
 } from './adapter'
+export {
+  GITHUB_CONNECT_DOCS_URL,
+  GITHUB_TOKEN_ERRORS,
+  GITHUB_WEB_URL,
+  type GitHubConnectSettings,
+  githubConnector,
+  webUrlFor,
+} from './connect'
 export { definition } from './definition'
