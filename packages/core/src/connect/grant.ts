@@ -309,8 +309,30 @@ export function toCredentials(tokens: TokenSet, now: number): Credentials {
   return credentials
 }
 
+// Every JWS algorithm but `none`. An ID token in a token answer comes straight from the token
+// endpoint, whose TLS authenticates the issuer (OpenID Connect Core §3.1.3.7), and its signature is
+// not verified here: only its claims are. Checking its `alg` against oauth4webapi's RS256 default
+// refused every provider that signs with another key (oidc-provider's ES256, Ed25519 keys).
+const ID_TOKEN_ALGS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+  'Ed25519',
+  'HS256',
+  'HS384',
+  'HS512',
+]
+
 function authorizationServer(endpoints: ConnectEndpoints): oauth.AuthorizationServer {
   return {
+    id_token_signing_alg_values_supported: ID_TOKEN_ALGS,
     // ID tokens are checked against the issuer; a connector without one gets its token
     // endpoint's origin, which no real ID token names, so it must declare an issuer if it asks for
     // `openid`.
