@@ -10,6 +10,7 @@ it("the root README's config example loads with the real adapters", async () => 
     file: '/tmp/revokit-readme/revokit.json',
     env: {
       REVOKIT_API_KEY: 'fake-api-key-readme-1',
+      REVOKIT_AGENT_KEY: 'fake-api-key-readme-2',
       GITHUB_CLIENT_SECRET: 'fake-gh-secret-1',
       ACME_SECRET: 'fake-acme-1',
     },

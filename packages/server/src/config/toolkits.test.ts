@@ -30,11 +30,11 @@ describe('toolkit entries of the built-in adapters', () => {
 
   it('names an unknown option with the adapter’s real options, and a cross-field rule under the entry', async () => {
     const error = await refused({
-      gmail: { adapter: 'google', clientId: 'x' },
+      gmail: { adapter: 'google', authMethod: 'none' },
       acme: { adapter: 'rfc7009', clientId: 'acme-app' },
     })
     expect(error.errors).toEqual([
-      'toolkits.gmail: unknown option clientId — remove it (options of "google": revocationEndpoint)',
+      'toolkits.gmail: unknown option authMethod — remove it (options of "google": revocationEndpoint, clientId, clientSecret, scopes, authorizationEndpoint, tokenEndpoint)',
       'toolkits.acme: exactly one of revocationEndpoint and issuer is required (got neither)',
     ])
   })
