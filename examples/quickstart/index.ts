@@ -1,24 +1,37 @@
-import { createServer } from 'node:http'
 import { createEngine, memoryStore } from '@revokit/core'
-import { google } from '@revokit/google'
+import { fakeAuthorizationServer } from '@revokit/core/testing'
+import { rfc7009 } from '@revokit/rfc7009'
 
-// A stand-in for https://oauth2.googleapis.com/revoke, so this runs offline.
-const provider = createServer((_req, res) => res.end('{}')).listen(0, '127.0.0.1')
-await new Promise((resolve) => provider.once('listening', resolve))
-const { port } = provider.address() as { port: number }
-
+// A stand-in OAuth provider on 127.0.0.1 (authorize, token, revoke), so this runs offline.
+const provider = await fakeAuthorizationServer()
 const engine = createEngine({
   store: memoryStore(),
-  adapters: [google({ toolkit: 'gmail', revocationEndpoint: `http://127.0.0.1:${port}/revoke` })],
+  redirectUri: 'https://app.example.com/oauth/callback', // your route that calls completeAuthorization
+  adapters: [
+    rfc7009({
+      toolkit: 'acme',
+      authorizationEndpoint: `${provider.url}/authorize`,
+      tokenEndpoint: `${provider.url}/token`,
+      revocationEndpoint: `${provider.url}/revoke`,
+      clientId: 'fake-client',
+      clientSecret: provider.clientSecret,
+      scopes: ['read'],
+    }),
+  ],
 })
-const account = await engine.create({
-  userId: 'alice',
-  toolkit: 'gmail',
-  credentials: { access_token: 'fake-access', refresh_token: 'fake-refresh' },
-})
-const result = await engine.revoke(account.id)
-console.log(result.revokedTokens) // [ 'access_token', 'refresh_token' ]
-console.log(result.subjects) // { access_token: 'revoked', refresh_token: 'revoked' }
-console.log(result.connectedAccount.status) // REVOKED
+
+// Connect: send the user to redirectUrl; the provider sends their browser back to redirectUri.
+const { id, redirectUrl } = await engine.initiate({ userId: 'alice', toolkit: 'acme' })
+const { account } = await engine.completeAuthorization(provider.consent(redirectUrl))
+console.log(account.status) // ACTIVE
+
+// Use: fresh tokens, refreshed first (one grant, however many callers) when about to expire.
+const { val } = await engine.credentials(id)
+console.log(val.access_token === account.credentials.access_token) // true
+
+// Disconnect: the tokens die at the provider.
+const { revokedTokens } = await engine.revoke(id)
+console.log(revokedTokens) // [ 'access_token', 'refresh_token' ]
+console.log(provider.revoked.length) // 2
 await engine.close()
-provider.close()
+await provider.close()
