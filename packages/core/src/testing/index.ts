@@ -1,4 +1,5 @@
 export {
+  type FakeAnswer,
   type FakeAuthorizationServer,
   type FakeAuthorizationServerOptions,
   type FakeGrant,
