@@ -3,38 +3,34 @@
 // and a fake authorization server on 127.0.0.1. Nothing the CLI prints holds a token.
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { type FakeAuthorizationServer, fakeAuthorizationServer } from '@revokit/core/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { capture, runMain } from '../test/cli'
+import { testKinds } from '../test/kinds'
 import {
   consent,
-  FAKE_CLIENT_ID,
-  FAKE_CLIENT_SECRET,
-  type FakeProvider,
-  startFakeProvider,
-} from '../test/fake-oauth'
-import { testKinds } from '../test/kinds'
-import { KEY_A, KEY_A_TOKENS, KEY_A2, KEY_B, startTestServer, type TestServer } from '../test/server'
+  fakeProviderToolkit,
+  KEY_A,
+  KEY_A_TOKENS,
+  KEY_A2,
+  KEY_B,
+  REFRESH_REFUSED,
+  startTestServer,
+  type TestServer,
+} from '../test/server'
 import { main } from './cli/main'
 
 describe('revokit connect and accounts refresh', () => {
-  let provider: FakeProvider
+  let provider: FakeAuthorizationServer
   let server: TestServer
   let configFile: string
   const { kinds } = testKinds()
   const outputs: string[] = []
 
   beforeAll(async () => {
-    provider = await startFakeProvider()
-    const toolkits = {
-      acme: {
-        adapter: 'test',
-        clientId: FAKE_CLIENT_ID,
-        clientSecret: FAKE_CLIENT_SECRET,
-        authorizationEndpoint: provider.authorizationEndpoint,
-        tokenEndpoint: provider.tokenEndpoint,
-      },
-      plain: { adapter: 'test' },
-    }
+    // Every code, token and client secret it mints starts with `CANARY-`, to find partial leaks too.
+    provider = await fakeAuthorizationServer({ prefix: 'CANARY-' })
+    const toolkits = { acme: fakeProviderToolkit(provider), plain: { adapter: 'test' } }
     const store = (dir: string) => ({ kind: 'sqlite', path: join(dir, 'revokit.db') })
     server = await startTestServer({ store, publicUrl: true, toolkits })
     // The CLI reads its own config file naming the same store, publicUrl and toolkits.
@@ -170,7 +166,7 @@ describe('revokit connect and accounts refresh', () => {
   it('accounts refresh when the provider refuses the refresh token: prints the link to reconnect', async () => {
     const connected = await runConnect(['--user', 'erin', '--toolkit', 'acme'], completeInBrowser)
     const id = /connected (ca_[A-Za-z0-9_-]+)/.exec(connected.stdout)?.[1] as string
-    provider.refresh = 'invalid_grant'
+    provider.answer = REFRESH_REFUSED
     try {
       const result = await runMain(['accounts', 'refresh', id, '--config', configFile], { kinds })
       outputs.push(result.stdout, result.stderr)
@@ -178,18 +174,18 @@ describe('revokit connect and accounts refresh', () => {
       expect(result.stdout).toContain('must consent again')
       expect(result.stdout).toContain(provider.authorizationEndpoint)
     } finally {
-      provider.refresh = 'ok'
+      provider.answer = undefined
     }
   })
 
   it('canaries: no token, code, verifier or client secret in anything the CLI printed', () => {
     const printed = outputs.join('\n')
-    expect(provider.seen.tokens.length).toBeGreaterThan(0)
+    expect(provider.issued.length).toBeGreaterThan(0)
     for (const value of [
-      FAKE_CLIENT_SECRET,
-      ...provider.seen.tokens,
-      ...provider.seen.codes,
-      ...provider.seen.verifiers,
+      provider.clientSecret,
+      ...provider.issued,
+      ...provider.codes,
+      ...provider.verifiers,
     ]) {
       expect(printed).not.toContain(value)
     }

@@ -3,15 +3,19 @@
 // replaced tokens; every refusal's status and slug; and canaries: the code, the state, the PKCE
 // verifier, the tokens and the client secret never show up where they must not.
 import { join } from 'node:path'
+import { type FakeAuthorizationServer, fakeAuthorizationServer } from '@revokit/core/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   consent,
-  FAKE_CLIENT_ID,
-  FAKE_CLIENT_SECRET,
-  type FakeProvider,
-  startFakeProvider,
-} from '../test/fake-oauth'
-import { KEY_A, KEY_A_TOKENS, KEY_B, startTestServer, type TestServer } from '../test/server'
+  fakeProviderToolkit,
+  KEY_A,
+  KEY_A_TOKENS,
+  KEY_B,
+  REFRESH_REFUSED,
+  REFRESH_UNAVAILABLE,
+  startTestServer,
+  type TestServer,
+} from '../test/server'
 import { credentialsResponseSchema, linkResponseSchema, refreshResponseSchema } from './connect-wire'
 import { accountSchema, errorEnvelopeSchema } from './wire'
 
@@ -29,28 +33,24 @@ interface Seen {
 
 const sqlite = (dir: string) => ({ kind: 'sqlite', path: join(dir, 'revokit.db') })
 
-function toolkits(provider: FakeProvider) {
+function toolkits(provider: FakeAuthorizationServer) {
   return {
-    acme: {
-      adapter: 'test',
-      clientId: FAKE_CLIENT_ID,
-      clientSecret: FAKE_CLIENT_SECRET,
-      authorizationEndpoint: provider.authorizationEndpoint,
-      tokenEndpoint: provider.tokenEndpoint,
-      scopes: ['read', 'write'],
-    },
+    acme: fakeProviderToolkit(provider, { scopes: ['read', 'write'] }),
     plain: { adapter: 'test' },
   }
 }
 
+/** Every code, token and client secret it mints starts with `CANARY-`, to find partial leaks too. */
+const startProvider = () => fakeAuthorizationServer({ prefix: 'CANARY-' })
+
 describe('connecting accounts over HTTP (sqlite store)', () => {
-  let provider: FakeProvider
+  let provider: FakeAuthorizationServer
   let server: TestServer
   const seen: Seen[] = []
   let seq = 0
 
   beforeAll(async () => {
-    provider = await startFakeProvider()
+    provider = await startProvider()
     server = await startTestServer({ store: sqlite, publicUrl: true, toolkits: toolkits(provider) })
   })
   afterAll(async () => {
@@ -139,7 +139,7 @@ describe('connecting accounts over HTTP (sqlite store)', () => {
         // The consent URL is the provider's, with our client, our redirect URI and a state.
         const consentUrl = new URL(parsed.redirect_url)
         expect(`${consentUrl.origin}${consentUrl.pathname}`).toBe(provider.authorizationEndpoint)
-        expect(consentUrl.searchParams.get('client_id')).toBe(FAKE_CLIENT_ID)
+        expect(consentUrl.searchParams.get('client_id')).toBe(provider.connector.clientId)
         expect(consentUrl.searchParams.get('redirect_uri')).toBe(
           `${server.url}/api/v3/toolkits/auth/callback`,
         )
@@ -278,7 +278,7 @@ describe('connecting accounts over HTTP (sqlite store)', () => {
     })
 
     it('error=access_denied from the provider: a 303 back to the app with status=failed, the account still INITIATED, the link still usable', async () => {
-      provider.authorize = 'deny'
+      provider.deny = true
       let linked: Awaited<ReturnType<typeof link>>
       try {
         linked = await link()
@@ -296,7 +296,7 @@ describe('connecting accounts over HTTP (sqlite store)', () => {
         expect(location.searchParams.has('state')).toBe(false)
         expect(await statusOf(linked.connected_account_id)).toBe('INITIATED')
       } finally {
-        provider.authorize = 'consent'
+        provider.deny = false
       }
       // The user changes their mind: the same link still connects.
       const landed = await browse(await consent(linked.redirect_url))
@@ -306,7 +306,7 @@ describe('connecting accounts over HTTP (sqlite store)', () => {
     })
 
     it('error=access_denied without a callback_url: a 400 page saying it failed', async () => {
-      provider.authorize = 'deny'
+      provider.deny = true
       try {
         const linked = await link({ callback_url: undefined })
         const response = await browse(await consent(linked.redirect_url))
@@ -314,7 +314,7 @@ describe('connecting accounts over HTTP (sqlite store)', () => {
         expect(response.headers.get('content-type')).toMatch(/^text\/html/)
         expect(await response.text()).toMatch(/failed/i)
       } finally {
-        provider.authorize = 'consent'
+        provider.deny = false
       }
     })
   })
@@ -367,7 +367,7 @@ describe('connecting accounts over HTTP (sqlite store)', () => {
         const body = credentialsResponseSchema.parse(await response.json())
         expect(body.auth_scheme).toBe('OAUTH2')
         expect(body.val.access_token).toBe(provider.lastAccessToken())
-        expect(provider.seen.tokens).toContain(body.val.refresh_token)
+        expect(provider.issued).toContain(body.val.refresh_token)
         expect(Date.parse(body.expires_at as string)).toBeGreaterThan(Date.now())
       },
     )
@@ -429,7 +429,7 @@ describe('connecting accounts over HTTP (sqlite store)', () => {
           })
         ).status,
       ).toBe(200)
-      provider.refresh = 'unavailable'
+      provider.answer = REFRESH_UNAVAILABLE
       try {
         const down = await call(`${ACCOUNTS}/${id}/credentials`, { key: KEY_A_TOKENS })
         await envelope(down, 503, 'refresh_failed')
@@ -437,7 +437,7 @@ describe('connecting accounts over HTTP (sqlite store)', () => {
         expect(down.headers.get('retry-after')).toBe('7')
         expect(await statusOf(id)).toBe('ACTIVE')
       } finally {
-        provider.refresh = 'ok'
+        provider.answer = undefined
       }
     })
   })
@@ -465,7 +465,7 @@ describe('connecting accounts over HTTP (sqlite store)', () => {
 
     it('the refresh token refused → a consent link for the same account, which stays ACTIVE', async () => {
       const id = await connectOne()
-      provider.refresh = 'invalid_grant'
+      provider.answer = REFRESH_REFUSED
       try {
         const response = await call(`${ACCOUNTS}/${id}/refresh`, {
           method: 'POST',
@@ -483,13 +483,13 @@ describe('connecting accounts over HTTP (sqlite store)', () => {
         expect(location.searchParams.get('connected_account_id')).toBe(id)
         expect(await statusOf(id)).toBe('ACTIVE')
       } finally {
-        provider.refresh = 'ok'
+        provider.answer = undefined
       }
     })
 
     it('the provider unreachable → 503 refresh_failed with x-should-retry: true (and retry-after when known)', async () => {
       const id = await connectOne()
-      provider.refresh = 'unavailable'
+      provider.answer = REFRESH_UNAVAILABLE
       try {
         const response = await call(`${ACCOUNTS}/${id}/refresh`, { method: 'POST', body: {} })
         await envelope(response, 503, 'refresh_failed')
@@ -497,7 +497,7 @@ describe('connecting accounts over HTTP (sqlite store)', () => {
         expect(response.headers.get('retry-after')).toBe('7')
         expect(await statusOf(id)).toBe('ACTIVE')
       } finally {
-        provider.refresh = 'ok'
+        provider.answer = undefined
       }
     })
 
@@ -567,10 +567,10 @@ describe('connecting accounts over HTTP (sqlite store)', () => {
   // Last: it reads everything the tests above received.
   describe('canaries', () => {
     it('no code, state, verifier or client secret in any response, header, page or log line; tokens only from the credentials route', () => {
-      expect(provider.seen.codes.length).toBeGreaterThan(3)
-      expect(provider.seen.verifiers.length).toBeGreaterThan(3)
-      expect(provider.seen.states.length).toBeGreaterThan(3)
-      const never = [FAKE_CLIENT_SECRET, ...provider.seen.codes, ...provider.seen.verifiers]
+      expect(provider.codes.length).toBeGreaterThan(3)
+      expect(provider.verifiers.length).toBeGreaterThan(3)
+      expect(provider.states.length).toBeGreaterThan(3)
+      const never = [provider.clientSecret, ...provider.codes, ...provider.verifiers]
       const logs = server.logText()
       for (const value of never) {
         expect(logs).not.toContain(value)
@@ -582,14 +582,14 @@ describe('connecting accounts over HTTP (sqlite store)', () => {
       // A state goes to the API caller inside redirect_url (the consent link it must send the
       // user to), and nowhere else: not in a log, a header, a page or a redirect.
       const linking = (r: Seen) => r.url.endsWith('/link') || r.url.endsWith('/refresh')
-      for (const state of provider.seen.states) {
+      for (const state of provider.states) {
         expect(logs).not.toContain(state)
         for (const response of seen) {
           expect(response.headers, response.url).not.toContain(state)
           if (!linking(response)) expect(response.body, response.url).not.toContain(state)
         }
       }
-      for (const token of provider.seen.tokens) {
+      for (const token of provider.issued) {
         expect(logs).not.toContain(token)
         for (const response of seen.filter((r) => !r.url.endsWith('/credentials'))) {
           expect(response.body, response.url).not.toContain(token)
@@ -602,9 +602,9 @@ describe('connecting accounts over HTTP (sqlite store)', () => {
 })
 
 describe('connecting: the link expires, and a server without a redirect URI', () => {
-  let provider: FakeProvider
+  let provider: FakeAuthorizationServer
   beforeAll(async () => {
-    provider = await startFakeProvider()
+    provider = await startProvider()
   })
   afterAll(() => provider?.close())
 

@@ -2,11 +2,20 @@
 // Every answer must be a valid envelope (with its own status and request id) or a valid success
 // body; never a 500 except a revoke through the adapter that fails on purpose; the server keeps
 // serving afterwards.
+
+import { type FakeAuthorizationServer, fakeAuthorizationServer } from '@revokit/core/testing'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import * as z from 'zod'
-import { FAKE_CLIENT_ID, FAKE_CLIENT_SECRET, type FakeProvider, startFakeProvider } from '../test/fake-oauth'
-import { KEY_A, KEY_A_TOKENS, KEY_B, postJson, startTestServer, type TestServer } from '../test/server'
+import {
+  fakeProviderToolkit,
+  KEY_A,
+  KEY_A_TOKENS,
+  KEY_B,
+  postJson,
+  startTestServer,
+  type TestServer,
+} from '../test/server'
 import { credentialsResponseSchema, linkResponseSchema, refreshResponseSchema } from './connect-wire'
 import {
   accountSchema,
@@ -55,24 +64,18 @@ const weirdSegment = fc.constantFrom(
 
 describe('fuzzed HTTP input', () => {
   let server: TestServer
-  let provider: FakeProvider
+  let provider: FakeAuthorizationServer
   const ids: string[] = []
   const failingIds = new Set<string>()
 
   beforeAll(async () => {
-    provider = await startFakeProvider()
+    provider = await fakeAuthorizationServer()
     server = await startTestServer({
       publicUrl: true,
       toolkits: {
         acme: { adapter: 'test' },
         down: { adapter: 'test', behaviour: 'fail' },
-        conn: {
-          adapter: 'test',
-          clientId: FAKE_CLIENT_ID,
-          clientSecret: FAKE_CLIENT_SECRET,
-          authorizationEndpoint: provider.authorizationEndpoint,
-          tokenEndpoint: provider.tokenEndpoint,
-        },
+        conn: fakeProviderToolkit(provider),
       },
     })
     for (const [toolkit, key] of [

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { EngineOptions, Store } from '@revokit/core'
+import type { FakeAnswer, FakeAuthorizationServer, FakeTokenAnswer } from '@revokit/core/testing'
 import { parseConfig } from '../src/config'
 import { jsonLogger } from '../src/log'
 import { startServer } from '../src/node-server'
@@ -113,3 +114,43 @@ export function postJson(server: TestServer, path: string, body: unknown, key: s
     body: JSON.stringify(body),
   })
 }
+
+/**
+ * A connectable toolkit's config for core's `fakeAuthorizationServer` (client_secret_basic, as
+ * the test adapter kind registers it).
+ */
+export function fakeProviderToolkit(provider: FakeAuthorizationServer, extra: Record<string, unknown> = {}) {
+  return {
+    adapter: 'test',
+    clientId: provider.connector.clientId,
+    clientSecret: provider.clientSecret,
+    authorizationEndpoint: provider.authorizationEndpoint,
+    tokenEndpoint: provider.tokenEndpoint,
+    ...extra,
+  }
+}
+
+/**
+ * What the user's browser does at the provider: opens the authorization URL and gets redirected
+ * back. Answers the URL the provider redirects to (the server's callback, with code and state).
+ */
+export async function consent(authorizationUrl: string): Promise<string> {
+  const response = await fetch(authorizationUrl, { redirect: 'manual' })
+  const location = response.headers.get('location')
+  if (response.status !== 302 || !location) throw new Error(`the fake provider answered ${response.status}`)
+  return location
+}
+
+const onRefresh =
+  (answer: FakeTokenAnswer): FakeAnswer =>
+  (grant) =>
+    grant.grantType === 'refresh_token' ? answer : undefined
+
+/** A provider answer hook: every refresh grant is refused as if the grant were dead. */
+export const REFRESH_REFUSED = onRefresh([400, { error: 'invalid_grant' }])
+/** A provider answer hook: the token endpoint is down for refresh grants, back in 7 s. */
+export const REFRESH_UNAVAILABLE = onRefresh([
+  503,
+  { error: 'temporarily_unavailable' },
+  { 'retry-after': '7' },
+])

@@ -1,7 +1,5 @@
-import { createServer, type Server, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { setTimeout as sleep } from 'node:timers/promises'
 import { createEngine, type Store } from '@revokit/core'
+import { type FakeAuthorizationServer, type FakeGrant, fakeAuthorizationServer } from '@revokit/core/testing'
 import { scaled } from '@revokit/presets/time'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { connectAdapter, FAKE_CLIENT, fingerprint } from '../test/connect-adapter'
@@ -25,94 +23,30 @@ function track<T extends Store | Child>(thing: T): T {
   return thing
 }
 
-interface TokenHit {
-  at: number
-  grant: string | null
-  refreshToken: string | null
-  clientId: string | null
-}
-
 /**
- * A fake OAuth token endpoint on loopback that rotates refresh tokens the way providers do: a
- * refresh grant with the current refresh token gets a new access token and a new refresh token,
- * and the old refresh token stops working (`invalid_grant`). It answers after `delayMs`, once the
- * gate `holdAnswers` closed is released, or, while `hold` is set, never (a provider that hangs).
- * Every request is recorded.
- *
- * Not core's `fakeAuthorizationServer`: these tests import an account whose refresh token the
- * endpoint must already accept, and need a provider that hangs, then comes back.
- * @see https://datatracker.ietf.org/doc/html/rfc6749#section-6
+ * Core's fake authorization server as the provider these processes refresh at: the test client
+ * (client_secret_post, fixed credentials the child processes know too), and the imported
+ * account's refresh token live there, rotating on use as providers do: a refresh grant with it
+ * gets new tokens, and it stops working (`invalid_grant`).
  * @see https://datatracker.ietf.org/doc/html/rfc9700#section-4.14.2 (refresh token rotation)
  */
-async function fakeTokenEndpoint(options: { refreshToken: string; delayMs: number; hold?: boolean }) {
-  const state = {
-    hold: options.hold ?? false,
-    current: options.refreshToken,
-    hits: [] as TokenHit[],
-    issued: [] as Array<{ accessToken: string; refreshToken: string }>,
-  }
-  const arrivals: Array<() => void> = []
-  let gate: Promise<void> = Promise.resolve()
-  const json = (res: ServerResponse, status: number, body: unknown) =>
-    res
-      .writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' })
-      .end(JSON.stringify(body))
-  const server: Server = createServer(async (req, res) => {
-    let body = ''
-    for await (const chunk of req) body += chunk
-    const form = new URLSearchParams(body)
-    const hit: TokenHit = {
-      at: Date.now(),
-      grant: form.get('grant_type'),
-      refreshToken: form.get('refresh_token'),
-      clientId: form.get('client_id'),
-    }
-    state.hits.push(hit)
-    for (const arrived of arrivals.splice(0)) arrived()
-    if (state.hold) return // never answers; the connection dies with its caller
-    await gate
-    await sleep(options.delayMs)
-    if (form.get('client_id') !== FAKE_CLIENT.id || form.get('client_secret') !== FAKE_CLIENT.secret) {
-      return json(res, 401, { error: 'invalid_client' })
-    }
-    if (form.get('grant_type') !== 'refresh_token' || form.get('refresh_token') !== state.current) {
-      return json(res, 400, { error: 'invalid_grant', error_description: 'unknown or rotated refresh token' })
-    }
-    const issued = { accessToken: fakeSecret('access-new'), refreshToken: fakeSecret('refresh-rotated') }
-    state.issued.push(issued)
-    state.current = issued.refreshToken
-    json(res, 200, {
-      access_token: issued.accessToken,
-      refresh_token: issued.refreshToken,
-      token_type: 'Bearer',
-      expires_in: 3600,
-      scope: 'read',
-    })
+async function fakeProvider(refreshToken: string, delayMs: number) {
+  const provider = await fakeAuthorizationServer({
+    clientId: FAKE_CLIENT.id,
+    clientSecret: FAKE_CLIENT.secret,
+    clientAuth: 'client_secret_post',
+    delayMs,
   })
-  cleanups.push(
-    () =>
-      new Promise((resolve) => {
-        server.closeAllConnections()
-        server.close(resolve)
-      }),
-  )
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  return {
-    state,
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    /** Holds every answer until the returned function is called. */
-    holdAnswers(): () => void {
-      let release = () => {}
-      gate = new Promise<void>((resolve) => {
-        release = resolve
-      })
-      return release
-    },
-    /** Resolves once the endpoint has received `n` requests in all. */
-    async received(n: number) {
-      while (state.hits.length < n) await new Promise<void>((resolve) => arrivals.push(resolve))
-    },
-  }
+  provider.acceptRefreshToken(refreshToken)
+  cleanups.push(() => provider.close())
+  return provider
+}
+
+/** The access and refresh token of the one refresh grant the fake answered. */
+function issuedOnce(provider: FakeAuthorizationServer) {
+  expect(provider.issued).toHaveLength(2)
+  const [accessToken, refreshToken] = provider.issued as [string, string]
+  return { accessToken, refreshToken }
 }
 
 /**
@@ -145,7 +79,7 @@ describe('several processes refreshing one account', () => {
       const path = tempDbPath()
       const store = track(sqliteStore({ path }))
       const refreshToken = fakeSecret('refresh-old')
-      const provider = await fakeTokenEndpoint({ refreshToken, delayMs: 200 })
+      const provider = await fakeProvider(refreshToken, 200)
       const { engine, account, credentials } = await expiringAccount(store, provider.url, refreshToken)
 
       const processes = 3
@@ -163,7 +97,7 @@ describe('several processes refreshing one account', () => {
       for (const child of children) expect(await child.next()).toMatchObject({ ready: true })
       // The grant is answered only once every call in every process is under way, so they all
       // overlap the one refresh in flight, however slowly the processes start on a loaded machine.
-      const release = provider.holdAnswers()
+      const release = provider.hold()
       for (const child of children) child.send('go')
       for (const child of children) expect(await child.next()).toMatchObject({ calling: callsEach })
       await provider.received(1)
@@ -172,14 +106,10 @@ describe('several processes refreshing one account', () => {
       for (const child of children) expect(await child.exited).toEqual({ code: 0, signal: null })
 
       // Upstream: one refresh grant, with the account's refresh token and the client's id.
-      expect(provider.state.hits).toHaveLength(1)
-      expect(provider.state.hits[0]).toMatchObject({
-        grant: 'refresh_token',
-        refreshToken,
-        clientId: FAKE_CLIENT.id,
-      })
-      const [issued] = provider.state.issued
-      if (!issued) throw new Error('the endpoint issued no tokens')
+      expect(provider.grants).toHaveLength(1)
+      expect(provider.grants[0]).toMatchObject({ grantType: 'refresh_token', clientId: FAKE_CLIENT.id })
+      expect(provider.grants[0]?.form.get('refresh_token')).toBe(refreshToken)
+      const issued = issuedOnce(provider)
 
       // Every caller in every process got the tokens that one grant issued.
       const results = outputs.flatMap((output) => output.results as ChildResult[])
@@ -208,7 +138,7 @@ describe('several processes refreshing one account', () => {
       // And the next caller is served from the store: the new token is valid for an hour.
       const again = await engine.credentials(account.id)
       expect(again.val.access_token).toBe(issued.accessToken)
-      expect(provider.state.hits).toHaveLength(1)
+      expect(provider.grants).toHaveLength(1)
 
       // The replaced tokens are dead: once the store's deferred scrub is done, they are gone from disk.
       await store.flush?.()
@@ -226,7 +156,9 @@ describe('several processes refreshing one account', () => {
       const path = tempDbPath()
       const store = track(sqliteStore({ path }))
       const refreshToken = fakeSecret('refresh-old')
-      const provider = await fakeTokenEndpoint({ refreshToken, delayMs: 50, hold: true })
+      const provider = await fakeProvider(refreshToken, 50)
+      // A provider that hangs: nothing the grants ask for happens, and no answer comes back.
+      provider.answer = () => new Promise(() => {})
       const { account, credentials } = await expiringAccount(store, provider.url, refreshToken)
       const refreshDeadlineMs = 1200
       const graceMs = 400
@@ -259,21 +191,22 @@ describe('several processes refreshing one account', () => {
       expect(startedAt).toBeLessThan(expiresAt)
 
       // The provider is back; the grant the dead process sent was never answered, so nothing rotated.
-      provider.state.hold = false
+      provider.answer = undefined
       const parent = createEngine({ store, adapters: [connectAdapter(provider.url)] })
       const result = await parent.credentials(account.id)
 
-      expect(provider.state.hits).toHaveLength(2)
-      const [lost, retried] = provider.state.hits as [TokenHit, TokenHit]
-      expect(lost.refreshToken).toBe(credentials.refresh_token)
-      expect(retried).toMatchObject({ grant: 'refresh_token', refreshToken: credentials.refresh_token })
+      expect(provider.grants).toHaveLength(2)
+      const [lost, retried] = provider.grants as [FakeGrant, FakeGrant]
+      expect(lost.form.get('refresh_token')).toBe(credentials.refresh_token)
+      expect(retried.grantType).toBe('refresh_token')
+      expect(retried.form.get('refresh_token')).toBe(credentials.refresh_token)
       // Not before the orphaned claim expired, and then it went through.
-      expect(retried.at).toBeGreaterThanOrEqual(expiresAt)
-      const [issued] = provider.state.issued
-      expect(result.val.access_token).toBe(issued?.accessToken)
+      expect(retried.receivedAt).toBeGreaterThanOrEqual(expiresAt)
+      const issued = issuedOnce(provider)
+      expect(result.val.access_token).toBe(issued.accessToken)
       const stored = await store.get(account.id)
       expect(stored).toMatchObject({ status: 'ACTIVE', claim: null })
-      expect(stored?.credentials.refresh_token).toBe(issued?.refreshToken)
+      expect(stored?.credentials.refresh_token).toBe(issued.refreshToken)
       expect((await store.events(account.id)).map((event) => event.type)).toEqual(['created', 'refreshed'])
       // The dead process's claim could not have outlived its deadline plus the grace.
       expect(expiresAt - startedAt).toBeLessThanOrEqual(refreshDeadlineMs + graceMs)

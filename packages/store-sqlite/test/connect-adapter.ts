@@ -1,13 +1,16 @@
 import { createHash } from 'node:crypto'
 import type { RevocationAdapter } from '@revokit/core'
 
-/** The fake client's id and secret at the fake token endpoint: obvious fakes. */
+/**
+ * The test client's id and secret, registered at the parent test's `fakeAuthorizationServer`;
+ * fixed, so the child processes know them too. Obvious fakes.
+ */
 export const FAKE_CLIENT = { id: 'fake-client-id', secret: 'fake-client-secret' } as const
 
 /**
- * A test adapter that connects through a token endpoint at `provider` (the parent test's fake,
- * on loopback), so every refresh grant is a real HTTP request the parent counts. It revokes
- * nothing: the refresh tests never revoke.
+ * A test adapter that connects through the authorization server at `provider` (the parent
+ * test's `fakeAuthorizationServer` on loopback, with client_secret_post), so every refresh grant
+ * is a real HTTP request the parent counts. It revokes nothing: the refresh tests never revoke.
  */
 export function connectAdapter(provider: string): RevocationAdapter {
   return {
