@@ -1,11 +1,22 @@
 // A real OAuth 2.0 authorization server (panva's oidc-provider) on 127.0.0.1, for the demo and
-// end-to-end tests: it issues real access and refresh tokens, revokes them at its RFC 7009
-// endpoint and reports their state at its RFC 7662 introspection endpoint. A private example
-// package, never published; `@revokit/rfc7009`'s e2e tests and `pnpm demo` import it.
+// end-to-end tests: it takes a user's consent on its own login and consent pages (the
+// authorization code grant with PKCE), issues real access and refresh tokens, refreshes them
+// with rotation, revokes them at its RFC 7009 endpoint and reports their state at its RFC 7662
+// introspection endpoint. A private example package, never published; `@revokit/rfc7009`'s e2e
+// tests, `pnpm demo` and the browser e2e test import it.
 import { generateKeyPairSync, randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import Provider, { type Adapter, type AdapterPayload, type Configuration } from 'oidc-provider'
+
+export {
+  type ConsentDecision,
+  ConsentError,
+  type ConsentOptions,
+  type ConsentResult,
+  CookieJar,
+  completeConsent,
+} from './consent'
 
 /** How a client authenticates at the revocation and introspection endpoints. */
 export type TestClientAuthMethod = 'client_secret_basic' | 'client_secret_post'
@@ -35,11 +46,13 @@ export interface Introspection {
   readonly [claim: string]: unknown
 }
 
-/** One request the server received: method and path only, never a body or a header value. */
+/** One request the server received: method, path and grant type only, never a secret, a body or a header value. */
 export interface ServerHit {
   readonly method: string
   readonly path: string
   readonly status: number
+  /** On a token endpoint request the server answered with tokens: which grant it was. */
+  readonly grantType?: string
 }
 
 /** Options of {@link startAuthorizationServer}. */
@@ -59,12 +72,25 @@ export interface AuthorizationServerOptions {
    * refuses non-ASCII secrets: RFC 6749 Appendix A.2 allows only VSCHAR, %x20-7E.)
    */
   secrets?: { basic?: string; post?: string }
+  /**
+   * Redirect URIs registered for both clients besides `http://127.0.0.1/callback`: where the
+   * server may send the user's browser back with a code, e.g. revokit's
+   * `{publicUrl}/api/v3/toolkits/auth/callback`. Matched exactly, port included.
+   */
+  redirectUris?: readonly string[]
+  /**
+   * Lifetime of new access tokens, in seconds; change it later with
+   * {@link AuthorizationServer.setAccessTokenTtl}. Refresh tokens live an hour. @default 3600
+   */
+  accessTokenTtl?: number
 }
 
 /** A running server. */
 export interface AuthorizationServer {
   /** `http://127.0.0.1:<port>`: the issuer identifier, exactly as the metadata states it. */
   readonly issuer: string
+  readonly authorizationEndpoint: string
+  readonly tokenEndpoint: string
   readonly revocationEndpoint: string
   readonly introspectionEndpoint: string
   readonly clients: {
@@ -85,6 +111,8 @@ export interface AuthorizationServer {
    * `client` the way its registration says. @default client: clients.basic
    */
   introspect(token: string, options?: { client?: TestClient }): Promise<Introspection>
+  /** Lifetime of access tokens issued from now on, in seconds (tokens already issued keep theirs). */
+  setAccessTokenTtl(seconds: number): void
   close(): Promise<void>
 }
 
@@ -162,6 +190,23 @@ class MemoryAdapter implements Adapter {
   }
 }
 
+/**
+ * Builds the provider without its one-time "devInteractions is development-only" console
+ * warning: this server is exactly that, and the demo's terminal shows only what it means to.
+ */
+function withoutDevInteractionsWarning<T>(build: () => T): T {
+  const warn = console.warn
+  console.warn = (...args: unknown[]) => {
+    if (typeof args[0] === 'string' && args[0].includes('devInteractions')) return
+    warn(...args)
+  }
+  try {
+    return build()
+  } finally {
+    console.warn = warn
+  }
+}
+
 /** Basic credentials as RFC 6749 §2.3.1 spells them: each part form-encoded, then base64. */
 function basicCredentials(clientId: string, clientSecret: string): string {
   const encode = (value: string) => new URLSearchParams([['v', value]]).toString().slice(2)
@@ -169,30 +214,51 @@ function basicCredentials(clientId: string, clientSecret: string): string {
 }
 
 /**
- * Starts an authorization server on 127.0.0.1 (a free port) with revocation and introspection
- * enabled and two confidential clients. Close it when done.
+ * Starts an authorization server on 127.0.0.1 (a free port) with two confidential clients, the
+ * authorization code grant (PKCE S256 required) behind its own login and consent pages, the
+ * refresh grant with rotation, revocation and introspection. Close it when done.
  *
  * @example
  * ```ts
- * const as = await startAuthorizationServer()
- * const { accessToken, refreshToken } = await as.mintTokens()
+ * const as = await startAuthorizationServer({ redirectUris: ['http://127.0.0.1:8080/api/v3/toolkits/auth/callback'] })
+ * const { accessToken, refreshToken } = await as.mintTokens() // or: the code flow, see completeConsent
  * await as.introspect(accessToken) // { active: true, ... }
  * // revoke through revokit with rfc7009({ issuer: as.issuer, ...as.clients.basic })
  * await as.introspect(accessToken) // { active: false }
  * await as.close()
  * ```
+ * @see https://github.com/panva/node-oidc-provider/blob/main/docs/README.md
  */
 export async function startAuthorizationServer(
   options: AuthorizationServerOptions = {},
 ): Promise<AuthorizationServer> {
   const hits: ServerHit[] = []
+  // grant_type is not a secret; the server learns it after reading the body, so its token
+  // endpoint's success event leaves it here for the hit recorded when the response finishes.
+  const grantTypes = new WeakMap<IncomingMessage, string>()
+  let accessTokenTtl = 3600
   let handler: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => {
     res.statusCode = 503
     res.end()
   }
+  const setAccessTokenTtl = (seconds: number) => {
+    if (!Number.isInteger(seconds) || seconds < 1) {
+      throw new RangeError(`accessTokenTtl must be a whole number of seconds ≥ 1, not ${seconds}`)
+    }
+    accessTokenTtl = seconds
+  }
+  if (options.accessTokenTtl !== undefined) setAccessTokenTtl(options.accessTokenTtl)
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/'
-    res.on('finish', () => hits.push({ method: req.method ?? '', path, status: res.statusCode }))
+    res.on('finish', () => {
+      const grantType = grantTypes.get(req)
+      hits.push({
+        method: req.method ?? '',
+        path,
+        status: res.statusCode,
+        ...(grantType ? { grantType } : {}),
+      })
+    })
     const hidden =
       (options.metadata === 'openid-only' && path.startsWith('/.well-known/oauth-authorization-server')) ||
       (options.metadata === 'rfc8414-only' && path.endsWith('/.well-known/openid-configuration'))
@@ -233,14 +299,17 @@ export async function startAuthorizationServer(
       token_endpoint_auth_method: c.authMethod,
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
-      redirect_uris: ['http://127.0.0.1/callback'],
+      redirect_uris: ['http://127.0.0.1/callback', ...(options.redirectUris ?? [])],
       id_token_signed_response_alg: 'ES256',
     })),
     adapter: (name: string) => new MemoryAdapter(name, storage),
     jwks: { keys: [{ ...privateKey.export({ format: 'jwk' }), alg: 'ES256', use: 'sig', kid: 'e2e' }] },
     cookies: { keys: [randomUUID()] },
     features: {
-      devInteractions: { enabled: false },
+      // oidc-provider's own login and consent pages: any login and password sign in, and the
+      // consent page grants what the client asked for. A browser (or {@link completeConsent})
+      // fills them in.
+      devInteractions: { enabled: true },
       revocation: {
         enabled: !options.disableRevocation,
         // RFC 7009 §2.1: a client may only revoke tokens that were issued to it.
@@ -252,8 +321,20 @@ export async function startAuthorizationServer(
       },
     },
     scopes: ['openid', 'offline_access'],
+    // RFC 9700 §2.1.1: every authorization request carries a PKCE challenge (S256, the only
+    // method oidc-provider accepts), confidential clients included.
+    pkce: { required: () => true },
+    // oidc-provider's default issues refresh tokens only for `offline_access` asked with
+    // `prompt=consent` (OpenID Connect Core §11); like most plain OAuth 2.0 servers, this one
+    // issues one with every code exchange of a client allowed the refresh grant.
+    // @see https://github.com/panva/node-oidc-provider/blob/main/docs/README.md#issuerefreshtoken
+    issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+    // Every refresh grant answers with a new refresh token and consumes the old one; replaying a
+    // consumed one revokes the whole grant (RFC 9700 §4.14.2).
+    // @see https://github.com/panva/node-oidc-provider/blob/main/docs/README.md#rotaterefreshtoken
+    rotateRefreshToken: true,
     ttl: {
-      AccessToken: 3600,
+      AccessToken: () => accessTokenTtl,
       AuthorizationCode: 60,
       Grant: 3600,
       IdToken: 3600,
@@ -264,21 +345,33 @@ export async function startAuthorizationServer(
     // Without an account store every token would belong to nobody; tokens only need an id here.
     findAccount: async (_ctx, sub) => ({ accountId: sub, claims: async () => ({ sub }) }),
   }
-  const provider = new Provider(issuer, configuration)
+  const provider = withoutDevInteractionsWarning(() => new Provider(issuer, configuration))
   // oidc-provider reports every refused request on stderr; failures are the point of some tests.
   provider.on('server_error', () => {})
+  provider.on('grant.success', (ctx) => {
+    const grantType = ctx.oidc.params?.grant_type
+    if (typeof grantType === 'string') grantTypes.set(ctx.req, grantType)
+  })
   const callback = provider.callback()
   handler = (req, res) => void callback(req, res)
 
   const wellKnown =
     options.metadata === 'rfc8414-only' ? 'oauth-authorization-server' : 'openid-configuration'
   const discovery = await fetch(`${issuer}/.well-known/${wellKnown}`).then(
-    (r) => r.json() as Promise<{ revocation_endpoint?: string; introspection_endpoint: string }>,
+    (r) =>
+      r.json() as Promise<{
+        authorization_endpoint: string
+        token_endpoint: string
+        revocation_endpoint?: string
+        introspection_endpoint: string
+      }>,
   )
   hits.length = 0
 
   return {
     issuer,
+    authorizationEndpoint: discovery.authorization_endpoint,
+    tokenEndpoint: discovery.token_endpoint,
     revocationEndpoint: discovery.revocation_endpoint ?? `${issuer}/token/revocation`,
     introspectionEndpoint: discovery.introspection_endpoint,
     clients,
@@ -313,6 +406,8 @@ export async function startAuthorizationServer(
       if (res.status !== 200) throw new Error(`introspection answered HTTP ${res.status}`)
       return (await res.json()) as Introspection
     },
+
+    setAccessTokenTtl,
 
     close: () =>
       new Promise<void>((resolve) => {
