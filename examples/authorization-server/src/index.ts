@@ -291,7 +291,9 @@ export async function startAuthorizationServer(
   } as const satisfies Record<string, TestClient>
 
   const storage = new Map<string, Stored>()
-  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+  // RS256, OpenID Connect's default: a client (oauth4webapi without metadata among them) checks
+  // ID tokens against it when nothing else was agreed.
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
   const configuration: Configuration = {
     clients: Object.values(clients).map((c) => ({
       client_id: c.clientId,
@@ -300,10 +302,10 @@ export async function startAuthorizationServer(
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
       redirect_uris: ['http://127.0.0.1/callback', ...(options.redirectUris ?? [])],
-      id_token_signed_response_alg: 'ES256',
+      id_token_signed_response_alg: 'RS256',
     })),
     adapter: (name: string) => new MemoryAdapter(name, storage),
-    jwks: { keys: [{ ...privateKey.export({ format: 'jwk' }), alg: 'ES256', use: 'sig', kid: 'e2e' }] },
+    jwks: { keys: [{ ...privateKey.export({ format: 'jwk' }), alg: 'RS256', use: 'sig', kid: 'e2e' }] },
     cookies: { keys: [randomUUID()] },
     features: {
       // oidc-provider's own login and consent pages: any login and password sign in, and the
