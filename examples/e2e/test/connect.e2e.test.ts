@@ -133,9 +133,9 @@ describe('connecting an account in Chromium', () => {
     const state = new URL(callback as string).searchParams.get('state') as string
     const stateSecret = state.slice(state.indexOf('.') + 1)
     const shown = [...seen, page.url(), account.text].join('\n')
-    for (const secret of [code, stateSecret, access_token, refresh_token]) {
+    for (const secret of [code, stateSecret, access_token ?? '', refresh_token ?? '']) {
       expect(secret.length).toBeGreaterThan(20)
-      expect(shown).not.toContain(secret as string)
+      expect(shown).not.toContain(secret)
     }
 
     // And revoking ends it at the provider.
