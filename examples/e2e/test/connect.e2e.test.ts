@@ -163,22 +163,23 @@ describe('connecting an account in Chromium', () => {
     await page.getByRole('button', { name: 'Sign-in' }).click()
     // The login page has a Cancel link too: wait for the consent page's Continue button first.
     await page.getByRole('button', { name: 'Continue' }).waitFor()
-    const visited: string[] = []
-    page.on('request', (request) => {
-      if (request.isNavigationRequest()) visited.push(new URL(request.url()).pathname)
-    })
     await page.getByRole('link', { name: '[ Cancel ]' }).click()
-    await page
-      .waitForURL((url) => url.toString().startsWith(landing.url))
-      .catch(async (error: Error) => {
-        throw new Error(
-          `${error.message}\nvisited: ${visited.join(' → ')}\npage: ${(await page.content()).slice(0, 800)}`,
-        )
-      })
+    // The browser ends at the app's page, or (were the failure not sent on) at revokit's callback.
+    await page.waitForURL(
+      (url) => url.toString().startsWith(landing.url) || url.pathname === '/api/v3/toolkits/auth/callback',
+    )
+    const ended = new URL(page.url())
+    expect(
+      `${ended.origin}${ended.pathname}`,
+      `revokit's callback answered instead of sending the browser on: ${await page.locator('body').textContent()}`,
+    ).toBe(landing.url)
 
     const landed = landing.received.at(-1)
     expect(landed?.get('status')).toBe('failed')
     expect(landed?.get('error')).toBe('access_denied')
+    const state = new URL(link.body.redirect_url as string).searchParams.get('state') ?? ''
+    expect(state.length).toBeGreaterThan(20)
+    expect(page.url()).not.toContain(state.slice(state.indexOf('.') + 1))
     expect((await api('GET', `/api/v3/connected_accounts/${id}`)).body.status).toBe('INITIATED')
     expect((await api('GET', `/api/v3/connected_accounts/${id}/credentials`)).status).toBe(409)
   })
