@@ -1,6 +1,7 @@
 // Debian's Chromium, driven by playwright-core. Never a browser build of playwright's own: the
 // machine's package (`apt-get install chromium`, which .ci/run does when it is missing).
 import { existsSync } from 'node:fs'
+import { scaled } from '@revokit/presets/time'
 import { type Browser, type BrowserContext, chromium } from 'playwright-core'
 
 /** Where Debian's `chromium` package puts the browser; `REVOKIT_CHROMIUM` points elsewhere. */
@@ -43,6 +44,9 @@ export async function launchChromium(): Promise<Launched> {
  */
 export async function loopbackContext(browser: Browser): Promise<BrowserContext> {
   const context = await browser.newContext()
+  // A bound on a hang, never a speed budget: it grows with the machine's load, like every test's.
+  context.setDefaultTimeout(scaled(30_000))
+  context.setDefaultNavigationTimeout(scaled(30_000))
   await context.route('**/*', (route) => {
     const { hostname } = new URL(route.request().url())
     return hostname === '127.0.0.1' || hostname === 'localhost' ? route.continue() : route.abort()
