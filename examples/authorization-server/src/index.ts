@@ -344,6 +344,20 @@ export async function startAuthorizationServer(
       RefreshToken: 3600,
       Session: 3600,
     },
+    // The error page a browser sees when the server cannot redirect back (an unregistered
+    // redirect URI, say): the error and its description only, never the request's state.
+    renderError: async (ctx, out) => {
+      const escape = (value: unknown) =>
+        String(value ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
+      ctx.type = 'html'
+      ctx.body = `<!doctype html><title>oops! something went wrong</title><h1>oops! something went wrong</h1>${[
+        'error',
+        'error_description',
+      ]
+        .filter((key) => out[key as keyof typeof out] !== undefined)
+        .map((key) => `<pre><strong>${key}</strong>: ${escape(out[key as keyof typeof out])}</pre>`)
+        .join('')}`
+    },
     // Without an account store every token would belong to nobody; tokens only need an id here.
     findAccount: async (_ctx, sub) => ({ accountId: sub, claims: async () => ({ sub }) }),
   }
