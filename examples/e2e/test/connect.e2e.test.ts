@@ -94,8 +94,12 @@ describe('connecting an account in Chromium', () => {
     const page = await context.newPage()
     // Every page the browser was shown, for the canary below.
     const seen: string[] = []
+    const callbackAnswers: number[] = []
     page.on('response', async (response) => {
-      if (new URL(response.url()).origin === running.url) seen.push(await response.text().catch(() => ''))
+      const at = new URL(response.url())
+      if (at.origin !== running.url) return
+      if (at.pathname === '/api/v3/toolkits/auth/callback') callbackAnswers.push(response.status())
+      seen.push(await response.text().catch(() => ''))
     })
     // Every URL the browser was sent to, redirects included.
     const visited: string[] = []
@@ -114,6 +118,7 @@ describe('connecting an account in Chromium', () => {
     // The browser went through revokit's callback, which sent it on with a 303.
     const callback = visited.find((u) => u.startsWith(`${running.url}/api/v3/toolkits/auth/callback`))
     expect(callback, visited.map((u) => new URL(u).pathname).join(' → ')).toBeDefined()
+    expect(callbackAnswers).toEqual([303])
 
     const account = await api('GET', `/api/v3/connected_accounts/${id}`)
     expect(account.body.status).toBe('ACTIVE')
