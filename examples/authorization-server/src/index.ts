@@ -347,7 +347,7 @@ export async function startAuthorizationServer(
     // The error page a browser sees when the server cannot redirect back (an unregistered
     // redirect URI, say): the error and its description only, never the request's state.
     renderError: async (ctx, out) => {
-      const escape = (value: unknown) =>
+      const htmlText = (value: unknown) =>
         String(value ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
       ctx.type = 'html'
       ctx.body = `<!doctype html><title>oops! something went wrong</title><h1>oops! something went wrong</h1>${[
@@ -355,7 +355,7 @@ export async function startAuthorizationServer(
         'error_description',
       ]
         .filter((key) => out[key as keyof typeof out] !== undefined)
-        .map((key) => `<pre><strong>${key}</strong>: ${escape(out[key as keyof typeof out])}</pre>`)
+        .map((key) => `<pre><strong>${key}</strong>: ${htmlText(out[key as keyof typeof out])}</pre>`)
         .join('')}`
     },
     // Without an account store every token would belong to nobody; tokens only need an id here.
