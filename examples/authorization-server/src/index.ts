@@ -291,8 +291,8 @@ export async function startAuthorizationServer(
   } as const satisfies Record<string, TestClient>
 
   const storage = new Map<string, Stored>()
-  // RS256, OpenID Connect's default: a client (oauth4webapi without metadata among them) checks
-  // ID tokens against it when nothing else was agreed.
+  // ID tokens signed RS256, OpenID Connect's default (Core §3.1.3.7): what a client expects when
+  // nothing else was agreed, so any client can take this server's code exchange as it is.
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
   const configuration: Configuration = {
     clients: Object.values(clients).map((c) => ({
