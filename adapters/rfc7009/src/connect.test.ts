@@ -30,7 +30,11 @@ describeConnector({
       scopes: SCOPES,
     }),
   cassetteDir: new URL('../cassettes/connect/', import.meta.url),
-  authorization: { url: `${AS}/authorize`, params: { scope: 'openid offline_access' }, pkce: true },
+  authorization: {
+    url: `${AS}/authorize`,
+    params: { scope: 'openid offline_access', prompt: 'consent' },
+    pkce: true,
+  },
   tokenRequest: ({ grant, vars }): TokenRequestExpectation => ({
     url: `${AS}/token`,
     headers: { authorization: basic(CLIENT_ID, vars.client_secret as string) },

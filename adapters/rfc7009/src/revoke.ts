@@ -144,9 +144,25 @@ function createConnector(
     ...(clientSecret !== undefined ? { clientSecret: () => clientSecret } : {}),
     scopes: connect.scopes,
     ...(connect.scopeSeparator ? { scopeSeparator: connect.scopeSeparator } : {}),
-    ...(connect.authorizationParams ? { authorizationParams: connect.authorizationParams } : {}),
+    ...offlineConsent(connect.scopes, connect.authorizationParams),
     ...(connect.pkce === false ? { pkce: false } : {}),
   }
+}
+
+/**
+ * The authorization parameters to send. OpenID Connect ignores `offline_access` (no refresh
+ * token is issued) unless the request also carries `prompt=consent`, so asking for one adds the
+ * other, unless the configuration already sets a `prompt`.
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#OfflineAccess
+ */
+function offlineConsent(
+  scopes: readonly string[],
+  params: Readonly<Record<string, string>> | undefined,
+): { authorizationParams?: Readonly<Record<string, string>> } {
+  if (scopes.includes('offline_access') && params?.prompt === undefined) {
+    return { authorizationParams: { ...params, prompt: 'consent' } }
+  }
+  return params ? { authorizationParams: params } : {}
 }
 
 /** `application/x-www-form-urlencoded` of one value (space as `+`), as RFC 6749 Appendix B says. */
