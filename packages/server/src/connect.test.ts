@@ -277,6 +277,35 @@ describe('connecting accounts over HTTP (sqlite store)', () => {
       expect((await browse(back.href)).status).toBe(303)
     })
 
+    it('a code issued for another redirect URI (an attacker rewrote it) is refused at the exchange: no tokens, the account still INITIATED', async () => {
+      const linked = await link()
+      const rewritten = new URL(linked.redirect_url)
+      rewritten.searchParams.set('redirect_uri', `${server.url}/api/v3/toolkits/auth/callback?evil=1`)
+      const grants = provider.grants.length
+      const back = new URL(await consent(rewritten.href))
+      const response = await browse(`/api/v3/toolkits/auth/callback${back.search}`)
+      // revokit repeats its own stored redirect URI, which the provider bound the code against.
+      expect(provider.grants.slice(grants).map((g) => g.form.get('redirect_uri'))).toEqual([
+        `${server.url}/api/v3/toolkits/auth/callback`,
+      ])
+      expect(response.status).toBe(303)
+      expect(new URL(response.headers.get('location') ?? '').searchParams.get('status')).toBe('failed')
+      expect(await statusOf(linked.connected_account_id)).toBe('INITIATED')
+    })
+
+    it('a PKCE downgrade (the challenge stripped from the link) still sends the verifier, and a plain challenge is never offered', async () => {
+      const linked = await link()
+      const url = new URL(linked.redirect_url)
+      expect(url.searchParams.get('code_challenge_method')).toBe('S256')
+      expect(url.searchParams.get('code_challenge')).toMatch(/^[A-Za-z0-9_-]{43}$/)
+      url.searchParams.delete('code_challenge')
+      url.searchParams.delete('code_challenge_method')
+      const grants = provider.grants.length
+      await browse(await consent(url.href))
+      const exchange = provider.grants.slice(grants)[0]
+      expect(exchange?.form.get('code_verifier')).toMatch(/^[A-Za-z0-9_-]{43}$/)
+    })
+
     it('error=access_denied from the provider: a 303 back to the app with status=failed, the account still INITIATED, the link still usable', async () => {
       provider.deny = true
       let linked: Awaited<ReturnType<typeof link>>
