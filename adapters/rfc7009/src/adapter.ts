@@ -1,11 +1,11 @@
 import {
-  checkEndpoint,
   endpointProblem,
   parseAdapterOptions,
   type RevocationAdapter,
   toolkitSlugSchema,
 } from '@revokit/core'
 import * as z from 'zod'
+import { connectOptions, optionalString } from './connect-options'
 import {
   createRfc7009Adapter,
   DEFAULT_DISCOVERY_TTL_MS,
@@ -42,30 +42,12 @@ export const rfc7009OptionsSchema = z
     /** The OAuth client id the tokens were issued to. */
     clientId: z.string({ error: required('a string, the OAuth client id') }).min(1, 'must not be empty'),
     /** The client secret, for `client_secret_basic` and `client_secret_post`. */
-    clientSecret: z.string({ error: 'must be a string' }).min(1, 'must not be empty').optional(),
+    clientSecret: optionalString(),
     /** How the client authenticates. */
     authMethod: z
       .enum(RFC7009_AUTH_METHODS, { error: `must be one of ${RFC7009_AUTH_METHODS.join(', ')}` })
       .optional(),
-    /**
-     * Scopes the connect flow asks for when `initiate` names none, e.g. `['openid', 'offline_access']`
-     * (`offline_access` asks an OpenID provider for a refresh token).
-     */
-    scopes: z
-      .array(z.string().min(1, 'must not hold an empty scope'), {
-        error: 'must be an array of scope strings',
-      })
-      .optional(),
-    /** The authorization endpoint for connecting, when the issuer's metadata does not name it (or there is no issuer). With `tokenEndpoint`. */
-    authorizationEndpoint: z
-      .string({ error: 'must be a URL string' })
-      .superRefine(checkEndpoint('authorizationEndpoint'))
-      .optional(),
-    /** The token endpoint for connecting and refreshing. With `authorizationEndpoint`. */
-    tokenEndpoint: z
-      .string({ error: 'must be a URL string' })
-      .superRefine(checkEndpoint('tokenEndpoint'))
-      .optional(),
+    ...connectOptions,
     /** How long discovered metadata is cached, in ms. */
     discoveryTtlMs: z
       .number({ error: 'must be a number of milliseconds' })

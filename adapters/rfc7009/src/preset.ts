@@ -10,6 +10,7 @@ import {
   toolkitSlugSchema,
 } from '@revokit/core'
 import * as z from 'zod'
+import { connectOptions, optionalString } from './connect-options'
 import {
   createRfc7009Adapter,
   DEFAULT_DISCOVERY_TTL_MS,
@@ -228,30 +229,9 @@ export function rfc7009Preset<
         : {}),
       ...(connect
         ? {
-            ...(anonymous
-              ? { clientId: z.string({ error: 'must be a string' }).min(1, 'must not be empty').optional() }
-              : {}),
-            ...(secret
-              ? {}
-              : {
-                  clientSecret: z
-                    .string({ error: 'must be a string' })
-                    .min(1, 'must not be empty')
-                    .optional(),
-                }),
-            scopes: z
-              .array(z.string().min(1, 'must not hold an empty scope'), {
-                error: 'must be an array of scope strings',
-              })
-              .optional(),
-            authorizationEndpoint: z
-              .string({ error: 'must be a URL string' })
-              .superRefine(checkEndpoint('authorizationEndpoint'))
-              .optional(),
-            tokenEndpoint: z
-              .string({ error: 'must be a URL string' })
-              .superRefine(checkEndpoint('tokenEndpoint'))
-              .optional(),
+            ...(anonymous ? { clientId: optionalString() } : {}),
+            ...(secret ? {} : { clientSecret: optionalString() }),
+            ...connectOptions,
           }
         : {}),
       ...config.options,
