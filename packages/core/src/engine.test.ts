@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { rejection } from '../test/helpers'
+import { errorText, rejection } from '../test/helpers'
 import { failed, unsupported } from './adapter'
 import { createEngine, type RevokeManyItem } from './engine'
 import { memoryStore } from './memory-store'
@@ -253,5 +253,35 @@ describe('revokeMany', () => {
     const engine = createEngine({ store: memoryStore(), adapters: [adapter] })
     await engine.create({ userId: 'u', toolkit: 'x', credentials: CREDS })
     expect(await engine.revokeMany({ toolkits: ['x'] })).toMatchObject({ total: 1, partial: 1, revoked: 0 })
+  })
+})
+
+describe('identifiers a terminal would act on are refused at the boundary', () => {
+  const hostile = [
+    '\u001b[2Jgone',
+    'alice\rrevoked: 9999',
+    'nul\u0000byte',
+    'c1\u009b31m',
+    'bidi\u202egnp.exe',
+    'tab\there',
+  ]
+
+  it('create, list and count answer 400 naming the field; ordinary Unicode is fine', async () => {
+    const engine = createEngine({ store: memoryStore(), adapters: [] })
+    for (const userId of hostile) {
+      const error = await rejection(engine.create({ userId, toolkit: 'gmail', credentials: CREDS }))
+      expect(error).toMatchObject({ status: 400, slug: 'validation_failed' })
+      expect(error.errors.join('\n')).toContain('userId')
+      // The message names the field, never echoes the value.
+      expect(errorText(error)).not.toContain(userId)
+      expect(await rejection(engine.list({ userIds: [userId] }))).toMatchObject({ status: 400 })
+    }
+    expect(
+      await rejection(engine.create({ userId: 'u', toolkit: 'gmail', projectId: 'p\u001b' })),
+    ).toMatchObject({
+      status: 400,
+    })
+    const ok = await engine.create({ userId: 'José 🙂 Müller', toolkit: 'gmail', credentials: CREDS })
+    expect(ok.userId).toBe('José 🙂 Müller')
   })
 })

@@ -11,6 +11,28 @@ const MAX_CREDENTIALS_BYTES = 64 * 1024
 
 const slug = toolkitSlugSchema()
 
+// C0 and C1 controls (ESC starts terminal escapes, CR rewrites a line) and the bidirectional
+// overrides that reorder what a terminal or a page shows: no identifier needs them, and an
+// identifier is printed by the CLI and shown in logs.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/u
+
+/**
+ * A caller-chosen identifier or label (`userId`, `projectId`, `alias`): 1 to `max` characters,
+ * none of them a control character or a bidirectional override.
+ * @see https://unicode.org/reports/tr9/#Explicit_Directional_Overrides
+ */
+export function labelSchema(max: number) {
+  return z
+    .string()
+    .min(1)
+    .max(max)
+    .refine(
+      (value) => !UNPRINTABLE.test(value),
+      'must not contain control characters or bidirectional overrides',
+    )
+}
+
 /** Credentials as the engine accepts them; provider extras pass through. */
 export const credentialsSchema = z
   .looseObject({
@@ -27,11 +49,11 @@ export const credentialsSchema = z
 /** `engine.create` input. */
 export const createInputSchema = z.strictObject({
   id: z.string().refine(isAccountId, 'must look like ca_1a2b3c4d5e6f').optional(),
-  userId: z.string().min(1).max(256),
+  userId: labelSchema(256),
   toolkit: slug,
   credentials: credentialsSchema.optional(),
   status: z.enum(['INITIATED', 'ACTIVE', 'INACTIVE', 'EXPIRED']).optional(),
-  projectId: z.string().min(1).max(128).optional(),
+  projectId: labelSchema(128).optional(),
   /** Allow a second live account for this user and toolkit. */
   allowMultiple: z.boolean().optional(),
 })
@@ -44,7 +66,7 @@ export const activateInputSchema = z.strictObject({ credentials: credentialsSche
 
 /** Filters and page of `engine.list`. */
 export const listQuerySchema = z.strictObject({
-  userIds: z.array(z.string().min(1).max(256)).max(100).optional(),
+  userIds: z.array(labelSchema(256)).max(100).optional(),
   statuses: z
     .array(z.enum(ACCOUNT_STATUSES as [AccountStatus, ...AccountStatus[]]))
     .max(6)

@@ -56,7 +56,7 @@ async function seeded() {
       allowMultiple: true,
       credentials: { access_token: `fake-a-${userId}`, refresh_token: `fake-r-${userId}` },
     })
-  return { kinds, file, engine, create }
+  return { kinds, file, engine, store, create }
 }
 
 describe('the revokit bin as a child process', () => {
@@ -297,6 +297,38 @@ describe('revokit CLI in process', () => {
       expect(result.code, args.join(' ')).toBe(2)
       expect(result.stderr).toContain(says)
     }
+  })
+
+  it('stored data a terminal would act on is printed escaped: accounts list and bulk revoke failures', async () => {
+    const { kinds, file, store, create } = await seeded()
+    // Written past the API's checks (an older store, another writer): ESC clears the screen, CR
+    // rewrites the line, a C1 CSI starts an escape, a bidi override reorders what is shown.
+    const hostile = '\u001b[2J\rrevoked: 9999 \u009b31m\u202egnp'
+    const plant = async (toolkit: string) => {
+      const account = await create('planted', toolkit)
+      const record = await store.get(account.id)
+      if (!record) throw new Error('no record')
+      expect(
+        await store.compareAndSet(
+          account.id,
+          record.version,
+          { ...record, userId: hostile, version: record.version + 1 },
+          [],
+        ),
+      ).toBe(true)
+    }
+    await plant('acme')
+    await plant('down')
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: looking for raw control characters
+    const raw = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e]/
+    const listed = await runMain(['accounts', 'list', '--config', file], { kinds })
+    expect(listed.code).toBe(0)
+    expect(listed.stdout).not.toMatch(raw)
+    expect(listed.stdout).toContain('\\x1b[2J\\x0drevoked: 9999 \\x9b31m\\u202egnp')
+    const bulk = await runMain(['revoke', '--toolkit', 'down', '--config', file], { kinds })
+    expect(bulk.code).toBe(1)
+    expect(`${bulk.stdout}${bulk.stderr}`).not.toMatch(raw)
+    expect(bulk.stderr).toContain('user \\x1b[2J\\x0drevoked')
   })
 
   it('accounts list: a table with filters and a cursor, or the API’s JSON', async () => {

@@ -149,6 +149,23 @@ describe('connecting accounts over HTTP (sqlite store)', () => {
       },
     )
 
+    it('400 for a user_id a terminal would act on (ESC, CR, C1 controls), on link and on create', async () => {
+      for (const user_id of ['\u001b[2J', 'alice\rrevoked', 'x\u009b31m']) {
+        for (const path of [`${ACCOUNTS}/link`, ACCOUNTS]) {
+          const response = await call(path, {
+            method: 'POST',
+            body: {
+              user_id,
+              toolkit: 'acme',
+              ...(path === ACCOUNTS ? { credentials: { access_token: 'fake-at-ctl' } } : {}),
+            },
+          })
+          const error = await envelope(response, 400, 'validation_failed')
+          expect(JSON.stringify(error)).not.toContain(user_id)
+        }
+      }
+    })
+
     it('takes auth_config_id (ac_ + the toolkit key) instead of toolkit, and scopes', async () => {
       const linked = await link({ toolkit: undefined, auth_config_id: 'ac_acme', scopes: ['only-this'] })
       expect(new URL(linked.redirect_url).searchParams.get('scope')).toBe('only-this')

@@ -9,7 +9,7 @@ import { toolkitSlugSchema } from '../provider/slug'
 import type { RevokeClaims } from '../revoke/claim'
 import { transitionError } from '../revoke/failure'
 import { transition } from '../transitions'
-import { parseInput } from '../validate'
+import { labelSchema, parseInput } from '../validate'
 import { authorizationUrl, exchangeCode, pkcePair } from './grant'
 import {
   type ConnectSettings,
@@ -42,13 +42,13 @@ const webUrl = z
 
 /** `engine.initiate` input. */
 export const initiateInputSchema = z.strictObject({
-  userId: z.string().min(1).max(256),
+  userId: labelSchema(256),
   toolkit: toolkitSlugSchema(),
   callbackUrl: webUrl.optional(),
   scopes: z.array(SCOPE).max(100).optional(),
   allowMultiple: z.boolean().optional(),
-  projectId: z.string().min(1).max(128).optional(),
-  alias: z.string().min(1).max(256).optional(),
+  projectId: labelSchema(128).optional(),
+  alias: labelSchema(256).optional(),
 })
 
 const refreshOptionsSchema = webUrl.optional()

@@ -137,6 +137,15 @@ describe('initiate', () => {
       status: 400,
       slug: 'validation_failed',
     })
+    // Identifiers a terminal would act on (escape sequences, carriage returns, C1 controls).
+    for (const userId of ['\u001b[2J', 'a\rb']) {
+      expect(await rejection(s.engine.initiate({ userId, toolkit: 'acme' }))).toMatchObject({ status: 400 })
+    }
+    expect(
+      await rejection(s.engine.initiate({ userId: 'u', toolkit: 'acme', alias: 'x\u009b' })),
+    ).toMatchObject({
+      status: 400,
+    })
   })
 
   it('one live account per user and toolkit unless allowMultiple, for initiate and create', async () => {

@@ -1,6 +1,6 @@
 import type { RevokeManyItem, RevokeManyOutcome, RevokeManySummary } from '@revokit/core'
 import type { Revokit } from '../runtime'
-import { type CliIO, EXIT_FAILED, EXIT_OK, table } from './io'
+import { type CliIO, EXIT_FAILED, EXIT_OK, table, terminalSafe } from './io'
 import { createProgress } from './progress'
 
 /** What `revokit revoke --user/--toolkit` was asked for, besides the filter. */
@@ -111,11 +111,9 @@ export async function revokeBulk(
   }
   for (const failure of failures) {
     io.stderr.write(
-      `failed: ${failure.id} (user ${failure.userId}, toolkit ${failure.toolkit}): ${failure.error?.message ?? 'unknown error'}\n${(
-        failure.error?.errors ?? []
-      )
-        .map((line) => `  ${line}\n`)
-        .join('')}`,
+      `${terminalSafe(
+        `failed: ${failure.id} (user ${failure.userId}, toolkit ${failure.toolkit}): ${failure.error?.message ?? 'unknown error'}`,
+      )}\n${(failure.error?.errors ?? []).map((line) => `  ${terminalSafe(line)}\n`).join('')}`,
     )
   }
   if (summary.failed > failures.length) {

@@ -43,15 +43,39 @@ export function print(io: CliIO, text: string): number {
   return EXIT_OK
 }
 
-/** An error's message, details and fix, on stderr. */
-export function printError(io: CliIO, error: RevokitError) {
-  io.stderr.write(`error: ${error.message}\n`)
-  for (const line of error.errors) if (!error.message.includes(line)) io.stderr.write(`  - ${line}\n`)
-  io.stderr.write(`fix: ${error.suggestedFix}\n`)
+// C0 and C1 controls and bidirectional overrides: what a terminal would act on (ESC starts an
+// escape sequence, CR rewrites the line) rather than show.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu
+
+/**
+ * `text` made safe to print: every control character and bidirectional override is shown as an
+ * escape (`\x1b`, `\u202e`) instead of being acted on. Everything the CLI prints that came from
+ * stored data or a provider goes through it; ids are refused with such characters at the API
+ * boundary, but a store may hold older ones, or be written by something else.
+ * @see https://invisible-island.net/xterm/ctlseqs/ctlseqs.html (what ESC and CSI do)
+ */
+export function terminalSafe(text: string): string {
+  return text.replace(UNPRINTABLE, (ch) => {
+    const code = ch.codePointAt(0) ?? 0
+    return code < 0x100
+      ? `\\x${code.toString(16).padStart(2, '0')}`
+      : `\\u${code.toString(16).padStart(4, '0')}`
+  })
 }
 
-/** Left-aligned columns (right-aligned where `right` says), two spaces apart. */
-export function table(rows: string[][], right: boolean[] = []): string {
+/** An error's message, details and fix, on stderr. */
+export function printError(io: CliIO, error: RevokitError) {
+  io.stderr.write(`error: ${terminalSafe(error.message)}\n`)
+  for (const line of error.errors) {
+    if (!error.message.includes(line)) io.stderr.write(`  - ${terminalSafe(line)}\n`)
+  }
+  io.stderr.write(`fix: ${terminalSafe(error.suggestedFix)}\n`)
+}
+
+/** Left-aligned columns (right-aligned where `right` says), two spaces apart; cells are {@link terminalSafe}. */
+export function table(input: string[][], right: boolean[] = []): string {
+  const rows = input.map((row) => row.map(terminalSafe))
   const widths: number[] = []
   for (const row of rows) {
     for (const [i, cell] of row.entries()) widths[i] = Math.max(widths[i] ?? 0, cell.length)
