@@ -1,10 +1,13 @@
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1'])
 
-/** True when `hostname` is a loopback name or address (127.0.0.0/8, ::1, localhost). */
+/**
+ * True when `hostname` is a loopback address (127.0.0.0/8, ::1) or `localhost` itself. Other
+ * `*.localhost` names are not accepted: only some resolvers map them to loopback, and a name
+ * that resolves elsewhere would receive credentials over plain http.
+ * @see https://datatracker.ietf.org/doc/html/rfc6761#section-6.3
+ */
 export function isLoopbackHost(hostname: string): boolean {
-  return (
-    LOOPBACK_HOSTS.has(hostname) || /^127(?:\.\d{1,3}){3}$/.test(hostname) || hostname.endsWith('.localhost')
-  )
+  return LOOPBACK_HOSTS.has(hostname) || /^127(?:\.\d{1,3}){3}$/.test(hostname)
 }
 
 /**

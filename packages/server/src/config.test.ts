@@ -272,6 +272,16 @@ describe('config file', () => {
       'projects[0].apiKeys[1]: must be at least 16 characters — generate one with: openssl rand -hex 32',
     ],
     [
+      'an API key with a trailing space (it could never authenticate)',
+      (c: Record<string, unknown>) => (c.projects = [{ id: 'p', apiKeys: [`${KEY} `] }]),
+      'projects[0].apiKeys[0]: must be printable ASCII without spaces — check the value for a stray space, newline or non-ASCII character',
+    ],
+    [
+      'an API key with a non-ASCII character',
+      (c: Record<string, unknown>) => (c.projects = [{ id: 'p', apiKeys: [`${KEY}é`] }]),
+      'projects[0].apiKeys[0]: must be printable ASCII without spaces — check the value for a stray space, newline or non-ASCII character',
+    ],
+    [
       'a key that is not a string',
       (c: Record<string, unknown>) => (c.projects = [{ id: 'p', apiKeys: [12345] }]),
       'projects[0].apiKeys[0]: must be a string such as "${REVOKIT_API_KEY}", or { "key": "${REVOKIT_API_KEY}", "credentials": true } for a key that may read tokens',
@@ -324,6 +334,17 @@ describe('config file', () => {
       (c: Record<string, unknown>) =>
         (c.toolkits = { acme: { adapter: 'test', revocationEndpoint: 'http://auth.example.com/revoke' } }),
       'toolkits.acme.revocationEndpoint: must use https://; plain http:// is only accepted for loopback hosts such as 127.0.0.1',
+    ],
+    [
+      'a plain-http *.localhost name (only some resolvers send it to loopback)',
+      (c: Record<string, unknown>) =>
+        (c.toolkits = { acme: { adapter: 'test', revocationEndpoint: 'http://auth.localhost:8080/revoke' } }),
+      'toolkits.acme.revocationEndpoint: must use https://; plain http:// is only accepted for loopback hosts such as 127.0.0.1',
+    ],
+    [
+      'a plain-http publicUrl on a *.localhost name',
+      (c: Record<string, unknown>) => (c.publicUrl = 'http://revokit.localhost:8080'),
+      'publicUrl: must use https://; plain http:// is only accepted for loopback hosts such as 127.0.0.1',
     ],
     [
       'a plain-http issuer off loopback',

@@ -24,6 +24,12 @@ const keyString = z
   .string({ error: 'must be a string — write "${REVOKIT_API_KEY}" to take it from the environment' })
   .min(16, 'must be at least 16 characters — generate one with: openssl rand -hex 32')
   .max(512, 'must be at most 512 characters')
+  // A header carries the key: spaces at either end are stripped by HTTP parsers and non-ASCII
+  // bytes are not sent as written, so such a key could never authenticate.
+  .regex(
+    /^[\x21-\x7e]+$/,
+    'must be printable ASCII without spaces — check the value for a stray space, newline or non-ASCII character',
+  )
 
 // A key is a string, or an object that also grants reading live tokens through the credentials route.
 const apiKeySchema = z.union(
