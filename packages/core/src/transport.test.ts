@@ -127,6 +127,26 @@ describe('transport: what it refuses', () => {
     expect(error).toMatchObject({ kind: 'response_too_large', retryable: false })
   })
 
+  it('caps a retryable answer too: a 500 streaming a huge body is cut at maxResponseBytes, not read to the end', async () => {
+    let sent = 0
+    const s = await server(async (_req, res) => {
+      res.writeHead(500, { 'content-type': 'text/plain' })
+      const chunk = Buffer.alloc(64 * 1024, 'x')
+      // Up to 300 MB, for as long as the client keeps reading.
+      while (sent < 300 * 1024 * 1024 && !res.destroyed) {
+        sent += chunk.length
+        if (!res.write(chunk))
+          await new Promise((resolve) => res.once('drain', resolve).once('close', resolve))
+      }
+      res.end()
+    })
+    const { http } = client({ maxResponseBytes: 64 * 1024 })
+    const error = await thrown(http.request(`${s.url}/r`, { method: 'POST', body: 'a=1' }))
+    expect(error).toMatchObject({ kind: 'response_too_large' })
+    // What the server got out before the connection closed is bounded by socket buffers, not 300 MB.
+    expect(sent).toBeLessThan(32 * 1024 * 1024)
+  })
+
   it('never follows a redirect to another origin, and says where it pointed', async () => {
     const elsewhere = await server((_req, res) => res.writeHead(200).end('stolen'))
     const s = await server((_req, res) => res.writeHead(307, { location: `${elsewhere.url}/collect` }).end())
