@@ -162,3 +162,53 @@ export function positive(value: number | undefined, fallback: number, name: stri
     throw new TypeError(`createEngine: ${name} must be a positive number`)
   return value
 }
+
+/** One write {@link rewrite} makes: the fields to change, and the audit event if it is one. */
+export interface Rewrite {
+  readonly change: Partial<AccountRecord>
+  /** The event's type and target status; omit for bookkeeping (a released claim). */
+  readonly event?: { readonly type: AuditEventType; readonly to: AccountStatus; readonly reason?: string }
+  /** The write removes secret values (see `WriteOptions.scrub`). */
+  readonly scrub?: boolean
+}
+
+/**
+ * Writes `plan(current)` over the stored record with compare-and-set, re-reading and planning
+ * again whenever another writer got there first, until the write lands, `plan` answers
+ * `undefined` (nothing to do any more), the record is gone, or {@link MAX_CAS_TRIES} passed.
+ * `written` says whether this call stored anything; `record` is the record as last seen.
+ */
+export async function rewrite(
+  core: EngineCore,
+  start: AccountRecord,
+  call: CallOptions,
+  plan: (current: AccountRecord) => Rewrite | undefined,
+): Promise<{ record: AccountRecord | undefined; written: boolean }> {
+  let current: AccountRecord | undefined = start
+  for (let tries = 0; current && tries < MAX_CAS_TRIES; tries++) {
+    const step = plan(current)
+    if (!step) break
+    const now = core.iso()
+    const next: AccountRecord = { ...current, ...step.change, updatedAt: now, version: current.version + 1 }
+    const { event } = step
+    const events = event
+      ? [
+          core.event(
+            current,
+            event.type,
+            current.status,
+            event.to,
+            call,
+            event.reason ? { reason: event.reason } : undefined,
+            now,
+          ),
+        ]
+      : []
+    if (await core.cas(current, next, events, step.scrub)) {
+      core.emit(events)
+      return { record: next, written: true }
+    }
+    current = await core.store.get(start.id).catch(() => undefined)
+  }
+  return { record: current, written: false }
+}

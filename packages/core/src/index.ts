@@ -72,6 +72,7 @@ export {
   type AccountStatus,
   type ConnectedAccount,
   type Credentials,
+  type FailedAttempt,
   type FailedRefresh,
   type FailedRevoke,
   holds,

@@ -1,5 +1,5 @@
 import type { AccountPage, CallOptions } from './engine-api'
-import { contention, type EngineCore, MAX_CAS_TRIES, storeError } from './engine-core'
+import { contention, type EngineCore, MAX_CAS_TRIES, rewrite, storeError } from './engine-core'
 import { RevokitError } from './errors'
 import { newAccountId } from './ids'
 import {
@@ -178,13 +178,13 @@ export function lifecycle(
       const page = records.slice(0, limit)
       const last = page.at(-1)
       // An INITIATED account past its link expiry is EXPIRED for every reader, lists included.
-      const settled = hooks.settle
-        ? (
-            await Promise.all(
-              page.map((record) => (hooks.settle as NonNullable<typeof hooks.settle>)(record, call)),
+      const settle = hooks.settle
+      const settled =
+        settle && page.some((record) => record.status === 'INITIATED')
+          ? (await Promise.all(page.map((record) => settle(record, call)))).filter((record) =>
+              (statuses as readonly AccountStatus[]).includes(record.status),
             )
-          ).filter((record) => (statuses as readonly AccountStatus[]).includes(record.status))
-        : page
+          : page
       return {
         items: settled.map(toAccount),
         nextCursor: records.length > limit && last ? encodeCursor(last) : null,
@@ -299,22 +299,15 @@ export function liveAccounts(core: EngineCore) {
       )
       if (!oldest) return
       // Lost the race: withdraw this record (it never held anything upstream).
-      for (let current = await core.store.get(record.id); current && current.status !== 'DELETED'; ) {
-        const now = core.iso()
-        const next: AccountRecord = {
-          ...current,
-          status: 'DELETED',
-          credentials: {},
-          authorization: null,
-          updatedAt: now,
-          version: current.version + 1,
-        }
-        const events = [
-          core.event(current, 'deleted', current.status, 'DELETED', call, { reason: 'duplicate' }, now),
-        ]
-        if (await core.cas(current, next, events, true)) break
-        current = await core.store.get(record.id)
-      }
+      await rewrite(core, record, call, (current) =>
+        current.status === 'DELETED'
+          ? undefined
+          : {
+              change: { status: 'DELETED', credentials: {}, authorization: null },
+              event: { type: 'deleted', to: 'DELETED', reason: 'duplicate' },
+              scrub: true,
+            },
+      )
       throw duplicate(oldest)
     },
   }

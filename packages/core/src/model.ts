@@ -81,16 +81,23 @@ export interface RevokeClaim {
 }
 
 /**
- * How the last revoke attempt that killed nothing ended, kept so that callers who waited on
- * that attempt's claim report its outcome instead of dispatching again.
+ * How a claimed attempt (a revoke, a refresh) failed, as the error its waiters report: the
+ * claim it ran under, when, and the error's status, slug, message and details.
  */
-export interface FailedRevoke {
+export interface FailedAttempt {
   readonly claimId: string
   readonly at: string
   readonly status: number
   readonly slug: string
   readonly message: string
   readonly errors: readonly string[]
+}
+
+/**
+ * How the last revoke attempt that killed nothing ended, kept so that callers who waited on
+ * that attempt's claim report its outcome instead of dispatching again.
+ */
+export interface FailedRevoke extends FailedAttempt {
   readonly subjects: SubjectOutcomes
 }
 
@@ -119,13 +126,7 @@ export interface PendingAuthorization {
  * How the last refresh grant that failed without killing the grant ended (a transient failure),
  * kept so callers who waited on that refresh's claim share its answer instead of sending another.
  */
-export interface FailedRefresh {
-  readonly claimId: string
-  readonly at: string
-  readonly status: number
-  readonly slug: string
-  readonly message: string
-  readonly errors: readonly string[]
+export interface FailedRefresh extends FailedAttempt {
   readonly retryAfterMs?: number
 }
 

@@ -1,6 +1,6 @@
 import * as z from 'zod'
 import type { CallOptions, CompletedAuthorization, InitiateInput, InitiateResult } from '../engine-api'
-import { contention, type EngineCore, MAX_CAS_TRIES, storeError } from '../engine-core'
+import { contention, type EngineCore, MAX_CAS_TRIES, notFound, rewrite, storeError } from '../engine-core'
 import { RevokitError } from '../errors'
 import { nanoid, newAccountId } from '../ids'
 import { liveAccounts } from '../lifecycle'
@@ -109,29 +109,25 @@ export function authorizations(core: EngineCore, claims: RevokeClaims, settings:
 
   /** Moves an INITIATED account whose link expired to EXPIRED. Returns the record as stored after. */
   async function expireStale(record: AccountRecord, call: CallOptions): Promise<AccountRecord> {
-    let current = record
-    for (let tries = 0; tries < MAX_CAS_TRIES; tries++) {
-      const pending = current.authorization
-      if (current.status !== 'INITIATED' || !pending || pending.expiresAt > core.clock()) return current
-      if (claims.live(current)) return current
-      const now = core.iso()
-      const reason = 'the authorization link expired before the user completed it'
-      const next: AccountRecord = {
-        ...current,
-        status: 'EXPIRED',
-        authorization: null,
-        statusReason: reason,
-        updatedAt: now,
-        version: current.version + 1,
-      }
-      const events = [core.event(current, 'expired', 'INITIATED', 'EXPIRED', call, { reason }, now)]
-      if (await core.cas(current, next, events, true)) {
-        core.emit(events)
-        return next
-      }
-      current = await core.load(current.id, call)
-    }
-    return current
+    const stale = (current: AccountRecord) =>
+      current.status === 'INITIATED' &&
+      current.authorization != null &&
+      current.authorization.expiresAt <= core.clock() &&
+      !claims.live(current)
+    if (!stale(record)) return record
+    const reason = 'the authorization link expired before the user completed it'
+    const { record: after } = await rewrite(core, record, call, (current) =>
+      stale(current)
+        ? {
+            change: { status: 'EXPIRED', authorization: null, statusReason: reason },
+            event: { type: 'expired', to: 'EXPIRED', reason },
+            scrub: true,
+          }
+        : undefined,
+    )
+    // Deleted meanwhile: gone for this reader too.
+    if (!after || after.status === 'DELETED') throw notFound(record.id)
+    return after
   }
 
   return {
@@ -249,13 +245,13 @@ export function authorizations(core: EngineCore, claims: RevokeClaims, settings:
         await expireStale(record, call)
         throw invalidState('The authorization link expired before the user completed it.', record.id)
       }
+      const { adapter, connector } = connectorFor(core, record.toolkit)
       const providerError = params.get('error')
       if (providerError !== null) {
         // The user declined or the provider refused. The link stays usable until it expires.
         const code = /^[\x20\x21\x23-\x5b\x5d-\x7e]{1,64}$/.test(providerError)
           ? providerError
           : 'invalid_error'
-        const { adapter } = connectorFor(core, record.toolkit)
         const redact = redactorFor(adapter)
         const description = params.get('error_description')
         const events = [
@@ -281,8 +277,6 @@ export function authorizations(core: EngineCore, claims: RevokeClaims, settings:
       }
       const step = transition(record.status, 'complete')
       if (!step.allowed) throw transitionError(record, 'complete')
-      const { adapter, connector } = connectorFor(core, record.toolkit)
-
       // Consume the state and claim the account in one write: of two callbacks with the same
       // state (a replay, a double click) exactly one exchanges the code.
       if (claims.live(record)) throw invalidState('This authorization is already being completed.', record.id)
@@ -332,32 +326,29 @@ export function authorizations(core: EngineCore, claims: RevokeClaims, settings:
         )
       }
       // The new tokens replace whatever the account held (a re-authorization): scrub the old ones.
-      for (let current = consumed, tries = 0; tries < MAX_CAS_TRIES; tries++) {
-        const now = core.iso()
-        const next: AccountRecord = {
-          ...current,
-          status: 'ACTIVE',
-          credentials: result.credentials,
-          revokedSubjects: [],
-          pendingSubjects: [],
-          statusReason: null,
-          lastFailedRefresh: null,
-          tokensObtainedAt: core.clock(),
-          claim: null,
-          updatedAt: now,
-          version: current.version + 1,
-        }
-        const events = [core.event(current, 'connected', record.status, 'ACTIVE', call, undefined, now)]
-        if (await core.cas(current, next, events, true)) {
-          core.emit(events)
-          wake(record.id)
-          return { account: toAccount(next), callbackUrl: pending.callbackUrl }
-        }
-        const reread = await store.get(record.id).catch(() => undefined)
-        // Our claim kept everyone else out; a different version means it was taken over after
-        // expiring, or the account was deleted: the tokens cannot be stored.
-        if (!reread || reread.claim?.id !== claim.id) break
-        current = reread
+      // Our claim kept everyone else out; if it is no longer ours it expired and was taken over,
+      // or the account was deleted: the tokens cannot be stored.
+      const stored = await rewrite(core, consumed, call, (current) =>
+        current.claim?.id === claim.id
+          ? {
+              change: {
+                status: 'ACTIVE',
+                credentials: result.credentials,
+                revokedSubjects: [],
+                pendingSubjects: [],
+                statusReason: null,
+                lastFailedRefresh: null,
+                tokensObtainedAt: core.clock(),
+                claim: null,
+              },
+              event: { type: 'connected', to: 'ACTIVE' },
+              scrub: true,
+            }
+          : undefined,
+      )
+      if (stored.written && stored.record) {
+        wake(record.id)
+        return { account: toAccount(stored.record), callbackUrl: pending.callbackUrl }
       }
       throw new RevokitError('concurrent_modification', {
         message: `Connected account ${record.id} changed while its code was being exchanged; the new tokens were not stored.`,
@@ -409,23 +400,15 @@ export function authorizations(core: EngineCore, claims: RevokeClaims, settings:
 
   /** Releases the exchange's claim after a failure, recording why on the audit trail. */
   async function release(claimed: AccountRecord, call: CallOptions, reason?: string): Promise<void> {
-    for (
-      let current: AccountRecord | undefined = claimed, tries = 0;
-      current && tries < MAX_CAS_TRIES;
-      tries++
-    ) {
-      if (current.claim?.id !== claimed.claim?.id) return
-      const now = core.iso()
-      const next: AccountRecord = { ...current, claim: null, updatedAt: now, version: current.version + 1 }
-      const events = reason
-        ? [core.event(current, 'authorization_failed', current.status, current.status, call, { reason }, now)]
-        : []
-      if (await core.cas(current, next, events)) {
-        core.emit(events)
-        return
-      }
-      current = await store.get(claimed.id).catch(() => undefined)
-    }
+    const claimId = claimed.claim?.id
+    await rewrite(core, claimed, call, (current) =>
+      current.claim?.id === claimId
+        ? {
+            change: { claim: null },
+            ...(reason ? { event: { type: 'authorization_failed', to: current.status, reason } } : {}),
+          }
+        : undefined,
+    )
   }
 }
 

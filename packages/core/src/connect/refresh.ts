@@ -1,5 +1,5 @@
 import type { AccountCredentials, CallOptions, RefreshResult } from '../engine-api'
-import { contention, type EngineCore, MAX_CAS_TRIES } from '../engine-core'
+import { contention, type EngineCore, MAX_CAS_TRIES, rewrite } from '../engine-core'
 import { isRevokitError, RevokitError } from '../errors'
 import { type AccountRecord, type Credentials, type FailedRefresh, holds } from '../model'
 import type { RevokeClaims } from '../revoke/claim'
@@ -191,68 +191,29 @@ export function refreshes(
     reason: string,
     type: 'expired' | 'refresh_failed',
   ): Promise<void> {
-    for (
-      let current: AccountRecord | undefined = record, tries = 0;
-      current && tries < MAX_CAS_TRIES;
-      tries++
-    ) {
+    await rewrite(core, record, call, (current) => {
       const step = transition(current.status, 'expire')
-      if (!step.allowed || step.noop) return
-      const now = core.iso()
-      const next: AccountRecord = {
-        ...current,
-        status: 'EXPIRED',
-        statusReason: reason,
-        claim: null,
-        lastFailedRefresh: null,
-        updatedAt: now,
-        version: current.version + 1,
+      if (!step.allowed || step.noop) return undefined
+      return {
+        change: { status: 'EXPIRED', statusReason: reason, claim: null, lastFailedRefresh: null },
+        event: { type, to: 'EXPIRED', reason },
       }
-      const events = [core.event(current, type, current.status, 'EXPIRED', call, { reason }, now)]
-      if (await core.cas(current, next, events)) {
-        core.emit(events)
-        return
-      }
-      current = await store.get(record.id).catch(() => undefined)
-    }
+    })
   }
 
   /** Clears our claim, recording a transient failure for the callers who waited on it. */
   async function release(claimed: AccountRecord, call: CallOptions, failure?: FailedRefresh): Promise<void> {
     const claimId = claimed.claim?.id
-    for (
-      let current: AccountRecord | undefined = claimed, tries = 0;
-      current && tries < MAX_CAS_TRIES;
-      tries++
-    ) {
-      if (current.claim?.id !== claimId) return
-      const now = core.iso()
-      const next: AccountRecord = {
-        ...current,
-        claim: null,
-        ...(failure ? { lastFailedRefresh: failure } : {}),
-        updatedAt: now,
-        version: current.version + 1,
-      }
-      const events = failure
-        ? [
-            core.event(
-              current,
-              'refresh_failed',
-              current.status,
-              current.status,
-              call,
-              { reason: failure.message },
-              now,
-            ),
-          ]
-        : []
-      if (await core.cas(current, next, events)) {
-        core.emit(events)
-        return
-      }
-      current = await store.get(claimed.id).catch(() => undefined)
-    }
+    await rewrite(core, claimed, call, (current) =>
+      current.claim?.id === claimId
+        ? {
+            change: { claim: null, ...(failure ? { lastFailedRefresh: failure } : {}) },
+            ...(failure
+              ? { event: { type: 'refresh_failed', to: current.status, reason: failure.message } }
+              : {}),
+          }
+        : undefined,
+    )
   }
 
   return {
