@@ -32,7 +32,7 @@ const green = paint(32)
 const red = paint(31)
 
 /** How long the authorization server's access tokens live at first: the demo watches one expire. */
-const ACCESS_TOKEN_TTL_S = 2
+const ACCESS_TOKEN_TTL_S = 5
 
 /** Everything printed, for the canary at the end. */
 const transcript: string[] = []
@@ -211,8 +211,20 @@ async function main() {
     )
   }
   const firstState = await as.introspect(firstAccess)
-  expect(firstState.active && firstState.sub === 'dana', "dana's access token introspects as active")
-  ok(`access token (${firstAccess.length} characters): introspection says active, sub "${firstState.sub}"`)
+  // On a loaded machine the short-lived token may already be past its lifetime when the demo
+  // asks; that is the provider's clock, not a dead grant. Inactive before then is a failure.
+  // (One second of allowance: the provider counts whole seconds.)
+  const expiresAt = Date.parse(String(first.body.expires_at))
+  const outlived = !firstState.active && Date.now() >= expiresAt - 1000
+  expect(
+    (firstState.active && firstState.sub === 'dana') || outlived,
+    "dana's access token introspects as active",
+  )
+  if (firstState.active) {
+    ok(`access token (${firstAccess.length} characters): introspection says active, sub "${firstState.sub}"`)
+  } else {
+    note(dim('this machine is slow: the access token had already outlived its lifetime when the demo asked'))
+  }
 
   heading("Let the access token expire: the authorization server's introspection says when")
   const started = Date.now()
