@@ -154,4 +154,24 @@ describe('several processes sharing one file', () => {
     expect(await store.get(account.id)).toMatchObject({ status: 'REVOKED', credentials: {}, claim: null })
     expect(expiresAt - startedAt).toBeLessThanOrEqual(deadlineMs + graceMs)
   }, 60_000)
+
+  it('values a process killed inside its scrub window left in the files are gone once another store flushes', async () => {
+    const path = tempDbPath()
+    // Open through the other process's whole life, as a second server on the same file would be.
+    const store = track(sqliteStore({ path }))
+    const engine = createEngine({ store, adapters: [scriptedAdapter()] })
+    const credentials = { access_token: fakeSecret('access'), refresh_token: fakeSecret('refresh') }
+    const account = await engine.create({ userId: 'u1', toolkit: 'test', credentials })
+
+    const child = track(startChild('revoke-then-hang', { REVOKIT_DB: path, REVOKIT_ACCOUNT: account.id }))
+    expect(await child.next()).toEqual({ revoked: ['access_token', 'refresh_token'] })
+    child.process.kill('SIGKILL')
+    expect(await child.exited).toEqual({ code: null, signal: 'SIGKILL' })
+    expect(await store.get(account.id)).toMatchObject({ status: 'REVOKED', credentials: {} })
+    // The dead process never checkpointed: its dead values are still in the WAL, or this proves nothing.
+    expect(findOnDisk(path, Object.values(credentials)).flat()).toContain(`${path}-wal`)
+
+    await store.flush?.()
+    expect(findOnDisk(path, Object.values(credentials))).toEqual([[], []])
+  }, 60_000)
 })

@@ -61,7 +61,9 @@ export interface SqliteStoreOptions {
    * the `-wal` file. Every scrubbing write within the window shares one checkpoint, which is what
    * lets a bulk revoke run thousands of accounts a second instead of one checkpoint (and fsync)
    * each. `flush()` checkpoints at once, `close()` flushes, and the engine's `revokeMany` flushes
-   * before it returns. `0` checkpoints after every scrubbing write, before it resolves.
+   * before it returns. `0` checkpoints after every scrubbing write, before it resolves. If the
+   * writing process is killed inside the window, its values go at the next checkpoint on the file:
+   * another store's scrubbing write, `flush()` or `close()`, or a store opening the file.
    * @default 1000
    * @see https://sqlite.org/pragma.html#pragma_wal_checkpoint
    */
@@ -121,11 +123,12 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
     throw new TypeError('sqliteStore: options.scrubDelayMs must be a number of milliseconds, 0 or more')
   }
   const internal = options as InternalSqliteStoreOptions
-  // Frames in the WAL before this connection opened it: another process's, or what a process
-  // that died inside its scrubDelayMs window (or before its checkpoint) left, dead values included.
-  const walLeftover =
+  const walHasFrames = () =>
     options.path !== MEMORY &&
     (statSync(`${resolve(options.path)}-wal`, { throwIfNoEntry: false })?.size ?? 0) > 0
+  // Frames in the WAL before this connection opened it: another process's, or what a process
+  // that died inside its scrubDelayMs window (or before its checkpoint) left, dead values included.
+  const walLeftover = walHasFrames()
   const { db, file } = openDatabase({
     path: options.path,
     busyTimeoutMs,
@@ -138,6 +141,13 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
   const onDisk = file !== MEMORY
   const scrubber = createScrubber(db, { file, busyTimeoutMs, delayMs: scrubDelayMs, isClosed: () => closed })
   if (walLeftover) scrubber.check()
+  // flush() and close() promise every dead value gone from the files, not only this connection's:
+  // another process killed inside its scrubDelayMs window never checkpoints its own writes, so
+  // frames in the WAL, whoever wrote them, are checkpointed too.
+  const flushShared = () => {
+    if (!scrubber.pending && walHasFrames()) scrubber.check()
+    return scrubber.flush()
+  }
 
   const statements = new Map<string, StatementSync>()
   /** Prepared once per connection; dynamic list shapes are few, but the cache is bounded anyway. */
@@ -299,7 +309,7 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
 
     async flush() {
       if (closed) throw new SqliteStoreError('closed', file, `sqliteStore(${file}): flush after close()`)
-      if (onDisk) await scrubber.flush()
+      if (onDisk) await flushShared()
     },
 
     async list(query: StoreListQuery) {
@@ -336,7 +346,7 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
         // Operations already called complete first, so their writes are in the checkpoint.
         batcher.drain()
         try {
-          if (onDisk) await scrubber.flush()
+          if (onDisk) await flushShared()
         } catch (error) {
           unflushed = error
         }
