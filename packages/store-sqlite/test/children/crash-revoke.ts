@@ -1,8 +1,8 @@
 // One life of the crash loop (test/crash/harness.ts): opens the store the parent names, revokes
 // the accounts of the plan through the real engine and the real RFC 7009 adapter (undici) against
 // the parent's counting provider — single revokes one after another, then several revokes of the
-// same accounts at once, then a bulk revoke of the toolkit — and says what it is doing, until the
-// parent SIGKILLs it somewhere along the way.
+// same accounts at once, then two bulk revokes of the toolkit at once, then a retry of every
+// subject left pending — and says what it is doing, until the parent SIGKILLs it somewhere.
 import { createEngine, isRevokitError } from '@revokit/core'
 import { rfc7009 } from '@revokit/rfc7009'
 import { type CrashPlan, openStore } from '../crash/spec'
@@ -22,10 +22,10 @@ const engine = createEngine({
   ...plan.engine,
 })
 
-const revoke = async (id: string) => {
+const revoke = async (id: string, retryPending = false) => {
   say({ start: id })
   try {
-    const result = await engine.revoke(id)
+    const result = await engine.revoke(id, { retryPending })
     say({ end: id, status: 200, revoked: result.revokedTokens })
   } catch (error) {
     say({ end: id, status: isRevokitError(error) ? error.status : 0 })
@@ -37,11 +37,17 @@ await nextLine()
 for (const id of plan.singles) await revoke(id)
 await Promise.all(plan.concurrent.flatMap((id) => Array.from({ length: plan.copies }, () => revoke(id))))
 say({ bulk: 'start' })
-const summary = await engine.revokeMany(
-  { toolkits: [plan.toolkit] },
-  { concurrency: 3, onResult: (item) => say({ end: item.id, status: item.status, bulk: true }) },
-)
-say({ bulk: 'end', revoked: summary.revoked, partial: summary.partial, failed: summary.failed })
+const bulk = () =>
+  engine.revokeMany(
+    { toolkits: [plan.toolkit] },
+    { concurrency: 3, onResult: (item) => say({ end: item.id, status: item.status, bulk: true }) },
+  )
+const summaries = await Promise.all([bulk(), bulk()])
+say({ bulk: 'end', revoked: summaries.map((s) => s.revoked) })
+for (const id of plan.accounts) {
+  const account = await engine.get(id)
+  if (account.pendingSubjects.length > 0) await revoke(id, true)
+}
 await engine.close()
 say({ done: true })
 stopListening()

@@ -151,7 +151,7 @@ export async function crashLoop(options: CrashLoopOptions): Promise<CrashLoopRep
         report.upstream[key] += outcome.upstream[key]
       options.log?.(
         `iteration ${i + 1}/${iterations}: ${outcome.trigger ? `killed on ${outcome.trigger} ${outcome.at}` : 'child finished first'}; ` +
-          `${outcome.atKill.revoked} revoked, ${outcome.atKill.active} active, ${outcome.atKill.pending} pending at the kill; ` +
+          `${outcome.atKill.revoked} revoked, ${outcome.atKill.active} active, ${outcome.atKill.pending} pending ${outcome.trigger ? 'at the kill' : 'at its end'}; ` +
           `${outcome.upstream.laterRequests} later requests, ${outcome.upstream.resent} resent (${Date.now() - started} ms)`,
       )
     }
@@ -190,7 +190,10 @@ async function iteration(
           ? { kind: 'ok' }
           : roll < 0.85
             ? { kind: 'slow', delayMs: 40 + Math.floor(random() * 210) }
-            : { kind: 'unavailable' },
+            : {
+                kind: 'unavailable',
+                failures: [1, 2, 3, Number.POSITIVE_INFINITY][Math.floor(random() * 4)] as number,
+              },
       )
     }
   provider.reset(behaviours)
@@ -202,6 +205,7 @@ async function iteration(
     toolkit: TOOLKIT,
     ...CLIENT,
     engine: ENGINE,
+    accounts: ids,
     singles: ids.slice(0, third),
     concurrent: ids.slice(third, 2 * third),
     copies: 3,
@@ -211,8 +215,10 @@ async function iteration(
   const roll = random()
   const trigger: KillTrigger =
     roll < 0.3 ? 'request' : roll < 0.6 ? 'answer' : roll < 0.8 ? 'progress' : 'time'
-  const answerable = [...behaviours.values()].filter((b) => b.kind !== 'unavailable').length
-  const lines = 2 * plan.singles.length + 2 * plan.concurrent.length * plan.copies + 2 + ids.length
+  const answerable = [...behaviours.values()].filter(
+    (b) => b.kind !== 'unavailable' || b.failures !== Number.POSITIVE_INFINITY,
+  ).length
+  const lines = 2 * plan.singles.length + 2 * plan.concurrent.length * plan.copies + 2 + 3 * ids.length
   const point =
     trigger === 'request'
       ? 1 + Math.floor(random() * behaviours.size)
@@ -222,57 +228,65 @@ async function iteration(
           ? 1 + Math.floor(random() * lines)
           : Math.floor(random() * runMs)
 
-  const child = startChild('crash-revoke', { REVOKIT_CRASH_PLAN: JSON.stringify(plan) })
-  let killedAt: number | undefined
-  const kill = () => {
-    if (killedAt !== undefined) return
-    killedAt = Date.now()
-    child.process.kill('SIGKILL')
-  }
-  let timer: NodeJS.Timeout | undefined
-  let ranMs = 0
-  // Accounts the child was told were revoked (a 200), and the subjects it was told died.
-  const answered = new Map<string, TokenSubject[]>()
-  try {
-    const ready = await child.next()
-    if (!ready.ready) throw new Error(`child said ${JSON.stringify(ready)} instead of ready`)
-    let seen = 0
-    provider.onEvent = (event) => {
-      if (
-        (trigger === 'request' && event.type === 'received') ||
-        (trigger === 'answer' && event.type === 'revoked')
-      )
-        if (++seen === point) kill()
-    }
-    const go = Date.now()
-    child.send('go')
-    if (trigger === 'time') timer = setTimeout(kill, point)
-    await pump(child, (line) => {
-      if (line.status === 200 && typeof line.end === 'string')
-        answered.set(line.end, [
-          ...(answered.get(line.end) ?? []),
-          ...((line.revoked as TokenSubject[] | undefined) ?? []),
-        ])
-      if (trigger === 'progress' && ('start' in line || 'end' in line || 'bulk' in line) && ++seen === point)
-        kill()
-      if (line.done) ranMs = Date.now() - go
-    })
-    const exit = await child.exited
-    if (killedAt === undefined && exit.code !== 0)
-      throw new Error(`child failed (${exit.code ?? exit.signal}):\n${child.stderr()}`)
-  } finally {
-    clearTimeout(timer)
-    provider.onEvent = undefined
-    if (child.process.exitCode === null && child.process.signalCode === null) child.process.kill('SIGKILL')
-    await child.exited
-    // A slow answer the dead child was waiting for is still processed by the provider.
-    await provider.idle()
-  }
-  const killed = killedAt !== undefined && ranMs === 0
-
-  const store = await openStore(spec)
+  // Half the iterations keep the store open in this process through the child's life, as a second
+  // server on the same store would; the others open it only after the kill.
+  const survivor = random() < 0.5 ? await openStore(spec) : undefined
+  let store: Store | undefined = survivor
   let open = true
   try {
+    const child = startChild('crash-revoke', { REVOKIT_CRASH_PLAN: JSON.stringify(plan) })
+    let killedAt: number | undefined
+    const kill = () => {
+      if (killedAt !== undefined) return
+      killedAt = Date.now()
+      child.process.kill('SIGKILL')
+    }
+    let timer: NodeJS.Timeout | undefined
+    let ranMs = 0
+    // Accounts the child was told were revoked (a 200), and the subjects it was told died.
+    const answered = new Map<string, TokenSubject[]>()
+    try {
+      const ready = await child.next()
+      if (!ready.ready) throw new Error(`child said ${JSON.stringify(ready)} instead of ready`)
+      let seen = 0
+      provider.onEvent = (event) => {
+        if (
+          (trigger === 'request' && event.type === 'received') ||
+          (trigger === 'answer' && event.type === 'revoked')
+        )
+          if (++seen === point) kill()
+      }
+      const go = Date.now()
+      child.send('go')
+      if (trigger === 'time') timer = setTimeout(kill, point)
+      await pump(child, (line) => {
+        if (line.status === 200 && typeof line.end === 'string')
+          answered.set(line.end, [
+            ...(answered.get(line.end) ?? []),
+            ...((line.revoked as TokenSubject[] | undefined) ?? []),
+          ])
+        if (
+          trigger === 'progress' &&
+          ('start' in line || 'end' in line || 'bulk' in line) &&
+          ++seen === point
+        )
+          kill()
+        if (line.done) ranMs = Date.now() - go
+      })
+      const exit = await child.exited
+      if (killedAt === undefined && exit.code !== 0)
+        throw new Error(`child failed (${exit.code ?? exit.signal}):\n${child.stderr()}`)
+    } finally {
+      clearTimeout(timer)
+      provider.onEvent = undefined
+      if (child.process.exitCode === null && child.process.signalCode === null) child.process.kill('SIGKILL')
+      await child.exited
+      // A slow answer the dead child was waiting for is still processed by the provider.
+      await provider.idle()
+    }
+    const killed = killedAt !== undefined && ranMs === 0
+
+    store ??= await openStore(spec)
     const problems = await target.integrity(spec)
     if (problems.length) throw new Error(`store damaged after the kill: ${problems.join('; ')}`)
     const atKill = new Map<string, AccountRecord>()
@@ -301,6 +315,18 @@ async function iteration(
         )
     }
     if (violations.length) throw new Error(`after the kill:\n  ${violations.join('\n  ')}`)
+    // Whatever process wrote them, values recorded dead are gone from the files once a live
+    // store flushes: a writer killed inside its scrub window must not leave them for good.
+    await store.flush?.()
+    const dead = [...atKill.values()].flatMap((record) => {
+      const account = planned.find((p) => p.id === record.id) as Planned
+      return record.revokedSubjects.map((subject) => account.tokens[subject] as string)
+    })
+    const stale = await target.leftovers(spec, dead)
+    if (stale.length)
+      throw new Error(
+        `${stale.length} of ${dead.length} values recorded dead are still in the store files after flush (${survivor ? 'a store open through the kill' : 'a store opened after the kill'})`,
+      )
 
     // The later revoke: a new engine whose clock is past every claim the dead child can have left
     // (taken before the kill, so expiring by killedAt + CLAIM_TTL_MS), the provider healthy.
@@ -345,7 +371,7 @@ async function iteration(
       upstream: { childRequests, childRevoked, laterRequests: later.requests, resent: later.resent },
     }
   } finally {
-    if (open) await store.close?.()
+    if (open) await store?.close?.()
   }
 }
 

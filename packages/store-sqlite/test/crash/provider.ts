@@ -4,11 +4,15 @@ import { setTimeout as sleep } from 'node:timers/promises'
 
 /**
  * How the provider treats one token while the child runs: `ok` answers 200 at once, `slow` answers
- * 200 after `delayMs` (so a kill lands while the child waits), `unavailable` answers 503 (so the
- * subject is left pending or the account ACTIVE). Once {@link CountingProvider.heal} is called,
- * every token answers 200 at once: the later revoke that must converge.
+ * 200 after `delayMs` (so a kill lands while the child waits), `unavailable` answers 503 to its
+ * first `failures` requests and 200 after (`Infinity`: the subject is left pending or the account
+ * ACTIVE; fewer: the engine's retry or a later revoke of the same child gets through). Once
+ * {@link CountingProvider.heal} is called, every token answers 200 at once: the later revoke.
  */
-export type TokenBehaviour = { kind: 'ok' } | { kind: 'slow'; delayMs: number } | { kind: 'unavailable' }
+export type TokenBehaviour =
+  | { kind: 'ok' }
+  | { kind: 'slow'; delayMs: number }
+  | { kind: 'unavailable'; failures: number }
 
 /** What the provider saw for one token, per phase (`child`: before `heal`, `later`: after). */
 export interface TokenCount {
@@ -83,7 +87,7 @@ export async function countingProvider(client: { clientId: string; clientSecret:
     const count = countFor(token)
     count.received[phase]++
     provider.onEvent?.({ type: 'received', token })
-    if (!healed && behaviour.kind === 'unavailable') {
+    if (!healed && behaviour.kind === 'unavailable' && count.received.child <= behaviour.failures) {
       res.writeHead(503, { 'content-type': 'application/json' }).end('{"error":"temporarily_unavailable"}')
       return
     }

@@ -39,6 +39,8 @@ export interface CrashPlan {
   readonly clientId: string
   readonly clientSecret: string
   readonly engine: CrashEngineOptions
+  /** Every account of the iteration: the bulk revokes reach them all, the last step retries their pending subjects. */
+  readonly accounts: readonly string[]
   /** Revoked one after another. */
   readonly singles: readonly string[]
   /** Each revoked `copies` times at once, all of them together. */
