@@ -1,7 +1,7 @@
 import type { AccountRecord, AuditEvent } from '@revokit/core'
 import { sampleRecord } from '@revokit/core/testing'
 import { describe, expect, it } from 'vitest'
-import { checkAfterKill, type Planned } from './harness'
+import { checkAfterKill, type Planned } from './check'
 import type { TokenCount } from './provider'
 
 // The crash loop is only as good as its checks: each state a crash must never leave is flagged.
@@ -45,11 +45,11 @@ const killedAt = 1_000_000
 
 describe('the crash loop flags every forbidden state', () => {
   it('accepts a state the engine may leave behind', () => {
-    expect(checkAfterKill(good, goodEvents, planned, provider, killedAt)).toEqual([])
+    expect(checkAfterKill(good, goodEvents, planned, provider, killedAt, 10_000)).toEqual([])
     const untouched = sampleRecord({ id: planned.id, credentials: { ...planned.tokens } })
     const claimed = { ...untouched, claim: { id: 'clm_x', expiresAt: killedAt + 10_000 } }
     expect(
-      checkAfterKill(claimed, [event('created', null, 'ACTIVE')], planned, counted({}), killedAt),
+      checkAfterKill(claimed, [event('created', null, 'ACTIVE')], planned, counted({}), killedAt, 10_000),
     ).toEqual([])
   })
 
@@ -91,6 +91,7 @@ describe('the crash loop flags every forbidden state', () => {
       planned,
       revokedByChild ? counted(revokedByChild) : provider,
       killedAt,
+      10_000,
     )
     expect(found.join('\n')).toContain(flagged)
   })
@@ -123,6 +124,6 @@ describe('the crash loop flags every forbidden state', () => {
       'a token value in an audit event',
     ],
   ])('an audit trail with %s', (_, trail, flagged) => {
-    expect(checkAfterKill(good, trail, planned, provider, killedAt).join('\n')).toContain(flagged)
+    expect(checkAfterKill(good, trail, planned, provider, killedAt, 10_000).join('\n')).toContain(flagged)
   })
 })

@@ -2,10 +2,11 @@ import type { Store } from '@revokit/core'
 
 /**
  * Which store a crash-loop child opens, as plain data it can get through its environment: the
- * module (a package name resolvable from here, or a `file:` URL), the factory it exports, and the
- * factory's options. `{ module: '@revokit/store-sqlite', factory: 'sqliteStore', options: { path } }`
- * today; a PostgreSQL store is `{ module: '@revokit/store-postgres', factory: 'postgresStore',
- * options: { url } }` with nothing else changed.
+ * module (a package name resolvable from this package, or a `file:` URL), the factory it exports,
+ * and the factory's options. `{ module: '@revokit/store-sqlite', factory: 'sqliteStore', options:
+ * { path } }` today; a PostgreSQL store's own test passes `{ module:
+ * import.meta.resolve('@revokit/store-postgres'), factory: 'postgresStore', options: { url } }` in
+ * its `CrashTarget` (see `./harness`), with nothing else changed.
  */
 export interface StoreSpec {
   readonly module: string
