@@ -113,6 +113,9 @@ describe('connection limits', () => {
     await write(third.socket, 'GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n')
     await third.closedByServer
     expect(third.received()).toBe('')
+    expect(server.logs()).toContainEqual(
+      expect.objectContaining({ msg: 'connection refused: maxConnections reached', maxConnections: 2 }),
+    )
 
     for (const client of [first, second]) {
       await write(client.socket, 'GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n')

@@ -160,7 +160,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const limits = { ...DEFAULT_SERVER_LIMITS, ...options.limits }
   const server = createServer(
     {
-      headersTimeout: limits.headersTimeoutMs,
+      // Node refuses a head allowed longer than the whole request.
+      headersTimeout: Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs),
       requestTimeout: limits.requestTimeoutMs,
       keepAliveTimeout: limits.keepAliveTimeoutMs,
       // Node enforces the two timeouts only when it sweeps its connections: sweep often enough
