@@ -11,6 +11,7 @@ import { scriptedAdapter } from '@revokit/core/testing'
 import { describe, expect, it } from 'vitest'
 import * as z from 'zod'
 import { testKinds } from '../test/kinds'
+import { createKeyMatcher } from './auth'
 import { loadConfig, parseConfig } from './config'
 import { adapterKinds, builtinDefinitions, type Kinds } from './kinds'
 import { openRevokit } from './runtime'
@@ -90,7 +91,8 @@ describe('config file', () => {
     })
     expect(config.port).toBe(8080)
     expect(config.store).toEqual({ kind: 'sqlite', path: join(dir, 'revokit.db') })
-    expect(config.projects).toEqual([{ id: 'default', apiKeys: ['fake-api-key-from-env-0001'] }])
+    expect(config.projects.map((p) => p.id)).toEqual(['default'])
+    expect(createKeyMatcher(config.projects)('fake-api-key-from-env-0001')?.projectId).toBe('default')
     expect(config.adapters.map((a) => a.toolkit)).toEqual(['google', 'github', 'slack', 'acme'])
     expect(received.github).toEqual({
       toolkit: 'github',
@@ -113,11 +115,38 @@ describe('config file', () => {
       acme: { adapter: 'rfc7009' },
     })
     // Secrets are known for redaction but not printed with the config.
-    expect(config.secrets).toEqual(
-      expect.arrayContaining(['fake-api-key-from-env-0001', 'fake-github-secret', 'fake-acme-secret']),
-    )
+    expect(config.secrets).toEqual(expect.arrayContaining(['fake-github-secret', 'fake-acme-secret']))
+    expect(config.redactor('fake-api-key-from-env-0001')).toBe('[REDACTED]')
     expect(JSON.stringify(config)).not.toContain('fake-github-secret')
     expect(JSON.stringify(config)).not.toContain('fake-acme-secret')
+  })
+
+  it('reads limits and rateLimit, defaulting to none set and the default rate', async () => {
+    const plain = await parseConfig(JSON.stringify(base()), { kinds })
+    expect(plain.limits).toEqual({})
+    expect(plain.rateLimit).toEqual({})
+    const set = await parseConfig(
+      JSON.stringify({
+        ...base(),
+        limits: {
+          headersTimeoutMs: 2000,
+          requestTimeoutMs: 4000,
+          keepAliveTimeoutMs: 65000,
+          maxConnections: 50,
+        },
+        rateLimit: { requestsPerMinute: 120, burst: 20 },
+      }),
+      { kinds },
+    )
+    expect(set.limits).toEqual({
+      headersTimeoutMs: 2000,
+      requestTimeoutMs: 4000,
+      keepAliveTimeoutMs: 65000,
+      maxConnections: 50,
+    })
+    expect(set.rateLimit).toEqual({ requestsPerMinute: 120, burst: 20 })
+    const off = await parseConfig(JSON.stringify({ ...base(), rateLimit: false }), { kinds })
+    expect(off.rateLimit).toBe(false)
   })
 
   it('defaults port to 8080 and toolkits to none; takes a port from the environment', async () => {
@@ -197,14 +226,16 @@ describe('config file', () => {
       }),
       { kinds, env: { PART: 'middle0123' } },
     )
-    expect(config.projects[0]?.apiKeys).toEqual(['${NOT_EXPANDED}-0123456789', 'prefix-middle0123-suffix'])
+    const grantOf = createKeyMatcher(config.projects)
+    expect(grantOf('${NOT_EXPANDED}-0123456789')?.projectId).toBe('p')
+    expect(grantOf('prefix-middle0123-suffix')?.projectId).toBe('p')
   })
 
   it.each([
     [
       'an unknown top-level field',
       (c: Record<string, unknown>) => (c.listen = 1),
-      'listen: unknown field — remove it (allowed: port, publicUrl, store, projects, toolkits, revoke)',
+      'listen: unknown field — remove it (allowed: port, publicUrl, store, projects, toolkits, revoke, limits, rateLimit)',
     ],
     [
       'a port that is not a number',
@@ -367,6 +398,26 @@ describe('config file', () => {
       (c: Record<string, unknown>) =>
         (c.toolkits = { acme: { adapter: 'strict', clientId: 'x', authMethod: 'private_key_jwt' } }),
       'toolkits.acme.authMethod: strict: authMethod must be "client_secret_basic"',
+    ],
+    [
+      'a timeout below its minimum',
+      (c: Record<string, unknown>) => (c.limits = { headersTimeoutMs: 5 }),
+      'limits.headersTimeoutMs: must be at least 100 ms',
+    ],
+    [
+      'headers allowed longer than the whole request',
+      (c: Record<string, unknown>) => (c.limits = { headersTimeoutMs: 20000, requestTimeoutMs: 10000 }),
+      'limits.headersTimeoutMs: must not be more than requestTimeoutMs — the headers are part of the request',
+    ],
+    [
+      'an unknown limit',
+      (c: Record<string, unknown>) => (c.limits = { maxBody: 1 }),
+      'limits.maxBody: unknown field — remove it (allowed: headersTimeoutMs, requestTimeoutMs, keepAliveTimeoutMs, maxConnections)',
+    ],
+    [
+      'a rate limit that is neither false nor an object',
+      (c: Record<string, unknown>) => (c.rateLimit = true),
+      'rateLimit: must be false, or an object such as { "requestsPerMinute": 600, "burst": 100 }',
     ],
   ])('names the field for %s', async (_what, mutate, line) => {
     const error = await failWith(mutate as (c: Record<string, unknown>) => void)

@@ -1,13 +1,15 @@
 import { readFile } from 'node:fs/promises'
 import { dirname, isAbsolute, resolve } from 'node:path'
-import { createRedactor, type RevocationAdapter } from '@revokit/core'
-import { keyOf, type ProjectKeys } from './auth'
+import { createRedactor, type Redactor, type RevocationAdapter } from '@revokit/core'
+import { hashApiKey, keyOf, type ProjectKeys } from './auth'
 import { interpolate } from './config/interpolate'
 import { parseJsonc } from './config/jsonc'
 import { configError } from './config/problems'
 import { type ConfigData, configIssueLines, configSchema } from './config/schema'
 import { buildToolkit, resolveDefinitions, type ToolkitEntry, toolkitSecrets } from './config/toolkits'
 import { builtinKinds, type Kinds } from './kinds'
+import type { ServerLimits } from './node-server'
+import type { RateLimitOptions } from './rate-limit'
 
 /** The store entry of a config file: `{ kind: "sqlite", path }`, `{ kind: "memory" }`, or a registered kind's options. */
 export type StoreConfig = {
@@ -17,8 +19,8 @@ export type StoreConfig = {
 }
 
 /**
- * A validated config file with its adapters built. Secrets are not on any enumerable property
- * except the projects' API keys, so logging a config does not print client secrets.
+ * A validated config file with its adapters built. API keys are kept only as digests, and the
+ * adapters' secrets are on no enumerable property, so logging a config prints no secret.
  */
 export interface RevokitConfig {
   /** Absolute path of the file, when loaded from one. */
@@ -32,7 +34,10 @@ export interface RevokitConfig {
   readonly publicUrl: string | undefined
   /** A sqlite `path` is absolute: resolved against the config file's directory. */
   readonly store: StoreConfig
-  /** API keys as written: strings, or `{ key, credentials: true }` for keys that may read tokens. */
+  /**
+   * The projects with their API keys as digests only ({@link HashedApiKey}, each keeping its
+   * `credentials` flag): the keys themselves are not kept once the config is loaded.
+   */
   readonly projects: readonly ProjectKeys[]
   /** Toolkit slug → adapter kind (options are not kept here: they hold secrets). */
   readonly toolkits: Readonly<Record<string, { readonly adapter: string }>>
@@ -42,10 +47,19 @@ export interface RevokitConfig {
     readonly deadlineMs?: number
     readonly maxAttempts?: number
   }
+  /** node:http timeouts and the connection cap from the optional `limits` section. */
+  readonly limits: ServerLimits
+  /** The optional `rateLimit` section: per-key request rates, or false for none. */
+  readonly rateLimit: RateLimitOptions | false
   /** One adapter per toolkit, built by the definitions' factories. */
   readonly adapters: readonly RevocationAdapter[]
-  /** Values to hide from logs and responses: API keys and the options adapters declare secret. */
+  /** Values to hide from logs and responses: the options adapters declare secret. */
   readonly secrets: readonly string[]
+  /**
+   * Hides the API keys and {@link secrets} in text. The keys live only inside it (a closure, not
+   * a property), so nothing that inspects the config finds them.
+   */
+  readonly redactor: Redactor
   /** The registry the config was built with (it also opens the store). */
   readonly kinds: Kinds
 }
@@ -136,11 +150,8 @@ export async function parseConfig(
     return { slug, kind, options: rest }
   })
   const definitions = await resolveDefinitions(entries, kinds, [...new Set([dir, process.cwd()])], problems)
-  const secrets = new Set<string>([
-    ...data.projects.flatMap((p) => p.apiKeys.map(keyOf)),
-    ...toolkitSecrets(entries, definitions),
-  ])
-  const redactor = createRedactor(secrets)
+  const secrets = new Set<string>(toolkitSecrets(entries, definitions))
+  const redactor = createRedactor([...data.projects.flatMap((p) => p.apiKeys.map(keyOf)), ...secrets])
   const adapters: RevocationAdapter[] = []
   for (const entry of entries) {
     const definition = definitions.get(entry.slug)
@@ -158,19 +169,18 @@ export async function parseConfig(
     port: data.port,
     publicUrl: data.publicUrl,
     store,
-    projects: data.projects.map((p) => ({
-      id: p.id,
-      apiKeys: p.apiKeys.map((k) =>
-        typeof k === 'string' ? k : { key: k.key, credentials: k.credentials === true },
-      ),
-    })),
+    projects: data.projects.map((p) => ({ id: p.id, apiKeys: p.apiKeys.map(hashApiKey) })),
     toolkits: Object.fromEntries(entries.map((e) => [e.slug, { adapter: e.kind }])),
     adapters,
     revoke: data.revoke ?? {},
+    limits: data.limits ?? {},
+    rateLimit: data.rateLimit ?? {},
     secrets: [],
+    redactor,
     kinds,
   }
   Object.defineProperty(config, 'secrets', { value: [...secrets], enumerable: false })
+  Object.defineProperty(config, 'redactor', { value: redactor, enumerable: false })
   return config
 }
 
@@ -183,14 +193,16 @@ function projectProblems(projects: ConfigData['projects']): string[] {
     if (seenProjects.has(project.id))
       problems.push(`projects[${i}].id: "${project.id}" is used twice — give each project its own id`)
     seenProjects.add(project.id)
-    project.apiKeys.map(keyOf).forEach((key, j) => {
-      const first = seenKeys.get(key)
-      if (first !== undefined)
-        problems.push(
-          `projects[${i}].apiKeys[${j}]: the same key as ${first} — each key must be unique, since it selects the project`,
-        )
-      else seenKeys.set(key, `projects[${i}].apiKeys[${j}]`)
-    })
+    project.apiKeys
+      .map((k) => (typeof k === 'string' ? k : k.key))
+      .forEach((key, j) => {
+        const first = seenKeys.get(key)
+        if (first !== undefined)
+          problems.push(
+            `projects[${i}].apiKeys[${j}]: the same key as ${first} — each key must be unique, since it selects the project`,
+          )
+        else seenKeys.set(key, `projects[${i}].apiKeys[${j}]`)
+      })
   })
   return problems
 }

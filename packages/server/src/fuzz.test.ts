@@ -1,7 +1,9 @@
-// Fuzzed HTTP input over a real socket: random methods, paths, queries, headers and bodies.
-// Every answer must be a valid envelope (with its own status and request id) or a valid success
-// body; never a 500 except a revoke through the adapter that fails on purpose; the server keeps
-// serving afterwards.
+// Fuzzed HTTP input: random methods, paths, ids, queries, headers and bodies, aimed at every
+// route (the lifecycle and connect routes too) with bodies that are valid, mutated, invalid,
+// huge or carry prototype-pollution keys. Most go straight to the handler (fast); a share goes
+// over a real socket through node:http. Every answer must be a valid envelope (with its own
+// status and request id) or a valid success body; never a 500 except a revoke through the
+// adapter that fails on purpose; no prototype is polluted; the server keeps serving afterwards.
 
 import { type FakeAuthorizationServer, fakeAuthorizationServer } from '@revokit/core/testing'
 import fc from 'fast-check'
@@ -17,6 +19,7 @@ import {
   type TestServer,
 } from '../test/server'
 import { credentialsResponseSchema, linkResponseSchema, refreshResponseSchema } from './connect-wire'
+import { OPENAPI_PATH, ROUTES, servedPaths } from './routes'
 import {
   accountSchema,
   deleteResponseSchema,
@@ -211,6 +214,8 @@ describe('fuzzed HTTP input', () => {
       '\u0000',
       '{"enabled": true}{"enabled": false}',
       '{"__proto__": {"x": 1}}',
+      '{"constructor": {"prototype": {"polluted": true}}}',
+      `${'['.repeat(5000)}${']'.repeat(5000)}`,
     ),
   )
   const headers = fc.record(
@@ -241,14 +246,197 @@ describe('fuzzed HTTP input', () => {
     fc.constantFrom('PUT', 'HEAD', 'OPTIONS', 'FROB'),
   )
 
-  it('answers every request with a valid body and no unexpected 500', async () => {
+  // A body close to what the route takes, then mutated: a field dropped, retyped or added,
+  // prototype-pollution keys, the JSON text cut short.
+  const validBodies: Record<string, fc.Arbitrary<Record<string, unknown>>> = {
+    createConnectedAccount: fc.record({
+      user_id: fc.constantFrom('fuzz', 'alice'),
+      toolkit: fc.constantFrom('acme', 'down', 'conn'),
+      credentials: fc.constant({ access_token: 'fake-fuzz-at', refresh_token: 'fake-fuzz-rt' }),
+      allow_multiple: fc.boolean(),
+    }),
+    updateConnectedAccountStatus: fc.record({ enabled: fc.boolean() }),
+    linkConnectedAccount: fc.record(
+      {
+        user_id: fc.constantFrom('fuzz', 'bob'),
+        toolkit: fc.constantFrom('conn', 'acme'),
+        auth_config_id: fc.constantFrom('ac_conn', 'ac_acme'),
+        callback_url: fc.constantFrom('https://app.example.com/connected', 'http://127.0.0.1:9/x'),
+        scopes: fc.array(fc.constantFrom('read', 'write', 'a b'), { maxLength: 3 }),
+        allow_multiple: fc.boolean(),
+      },
+      { requiredKeys: ['user_id'] },
+    ),
+    refreshConnectedAccount: fc.record(
+      { redirect_url: fc.constantFrom('https://app.example.com/again', 'ftp://x') },
+      { requiredKeys: [] },
+    ),
+    updateConnectedAccount: fc.record({
+      credentials: fc.record(
+        {
+          access_token: fc.constantFrom('fake-fuzz-at-2', ''),
+          refresh_token: fc.constant('fake-fuzz-rt-2'),
+          expires_at: fc.oneof(fc.integer(), fc.constant('2030-01-01T00:00:00Z')),
+        },
+        { requiredKeys: ['access_token'] },
+      ),
+    }),
+  }
+  const emptyBody = fc.constant<Record<string, unknown>>({})
+  const pollution = fc.constantFrom<[string, unknown][]>(
+    [['__proto__', { polluted: true }]],
+    [['constructor', { prototype: { polluted: true } }]],
+    [['__proto__', { toString: 'x', enabled: true }]],
+  )
+  const mutated = (
+    valid: fc.Arbitrary<Record<string, unknown>>,
+  ): fc.Arbitrary<string | Uint8Array | undefined> =>
+    fc.oneof(
+      { arbitrary: valid.map((v) => JSON.stringify(v)), weight: 4 },
+      valid.chain((v) =>
+        fc.constantFrom(...(Object.keys(v).length ? Object.keys(v) : ['x'])).map((k) => {
+          const { [k]: _dropped, ...rest } = v
+          return JSON.stringify(rest)
+        }),
+      ),
+      fc
+        .tuple(valid, fc.jsonValue({ maxDepth: 2 }))
+        .chain(([v, value]) =>
+          fc
+            .constantFrom(...(Object.keys(v).length ? Object.keys(v) : ['x']))
+            .map((k) => JSON.stringify({ ...v, [k]: value })),
+        ),
+      fc.tuple(valid, printable).map(([v, k]) => JSON.stringify({ ...v, [k || 'extra']: 1 })),
+      // JSON.stringify drops a literal __proto__ key: splice it into the text instead.
+      fc.tuple(valid, pollution).map(([v, pairs]) => {
+        const extra = pairs.map(([k, value]) => `${JSON.stringify(k)}:${JSON.stringify(value)}`).join(',')
+        const text = JSON.stringify(v)
+        return text === '{}' ? `{${extra}}` : `{${extra},${text.slice(1)}`
+      }),
+      fc.tuple(valid, fc.nat()).map(([v, n]) => {
+        const text = JSON.stringify(v)
+        return text.slice(0, n % Math.max(1, text.length))
+      }),
+      fc.constant(undefined),
+      body,
+    )
+
+  // A request aimed at one route: its method (mostly), one of its paths with an id filled in,
+  // and a body built from what it takes.
+  const targets = [
+    ...ROUTES.map((route) => ({
+      operationId: route.operationId,
+      method: route.method,
+      paths: servedPaths(route),
+    })),
+    { operationId: 'openapi', method: 'GET', paths: [OPENAPI_PATH] },
+  ]
+  const targeted = fc.constantFrom(...targets).chain((target) =>
+    fc.record({
+      method: fc.oneof({ arbitrary: fc.constant(target.method), weight: 8 }, method),
+      path: fc
+        .tuple(fc.constantFrom(...target.paths), id)
+        .map(([template, i]) => template.replace('{nanoid}', i)),
+      query,
+      headers,
+      body: mutated(validBodies[target.operationId] ?? emptyBody),
+    }),
+  )
+  const untargeted = fc.record({ method, path, query, headers, body })
+  const request = fc.oneof({ arbitrary: targeted, weight: 3 }, untargeted)
+
+  /** Requests sent (not those the client refused to build), and per route those that reached it. */
+  let sent = 0
+  const perRoute = new Map<string, number>()
+  const patterns = targets.flatMap((target) =>
+    target.paths.map((path) => ({
+      operationId: target.operationId,
+      method: target.method,
+      regex: new RegExp(`^${path.replaceAll('.', '\\.').replaceAll(/\{\w+\}/g, '[^/]+')}$`),
+    })),
+  )
+  function record(m: string, p: string) {
+    sent += 1
+    const hit = patterns.find((pattern) => pattern.method === m && pattern.regex.test(p))
+    if (hit) perRoute.set(hit.operationId, (perRoute.get(hit.operationId) ?? 0) + 1)
+  }
+
+  async function check(m: string, p: string, response: Response) {
+    const requestId = response.headers.get('x-request-id')
+    expect(requestId).toMatch(/^[A-Za-z0-9._:@/+=-]{8,128}$/)
+    const text = await response.text()
+    if (m === 'HEAD' || response.status === 204) {
+      expect(text).toBe('')
+      return
+    }
+    if (response.status === 303) {
+      // Only the callback redirects, and only after a real authorization.
+      expect(p).toMatch(/\/toolkits\/auth\/callback(\?|$)/)
+      return
+    }
+    if (response.headers.get('content-type')?.startsWith('text/html')) {
+      // The callback's page for a browser (its accept header asked for HTML).
+      expect(p).toMatch(/\/toolkits\/auth\/callback(\?|$)/)
+      expect(text).toMatch(/^<!doctype html>/)
+      return
+    }
+    const parsed: unknown = JSON.parse(text)
+    if (response.status >= 400) {
+      const { error } = errorEnvelopeSchema.parse(parsed)
+      expect(error.status).toBe(response.status)
+      expect(error.request_id).toBe(requestId)
+      expect(error.suggested_fix.length).toBeGreaterThan(0)
+      if (response.status >= 500) {
+        // Only the adapter that fails on purpose may cause a 500.
+        expect(error.slug).toBe('revoke_failed')
+        expect([...failingIds].some((failing) => p.includes(failing))).toBe(true)
+      }
+    } else {
+      successSchema.parse(parsed)
+    }
+  }
+
+  function init(m: string, h: Record<string, string>, b: string | Uint8Array | undefined): RequestInit {
+    const out: RequestInit = { method: m, headers: h }
+    if (b !== undefined && m !== 'GET' && m !== 'HEAD') out.body = b as NonNullable<RequestInit['body']>
+    return out
+  }
+
+  const IN_PROCESS_RUNS = 10_000
+  const SOCKET_RUNS = 500
+
+  it(`answers ${IN_PROCESS_RUNS} requests given straight to the handler with a valid body and no unexpected 500`, async () => {
+    const started = performance.now()
     await fc.assert(
-      fc.asyncProperty(method, path, query, headers, body, async (m, p, q, h, b) => {
-        const init: RequestInit = { method: m, headers: h }
-        if (b !== undefined && m !== 'GET' && m !== 'HEAD') init.body = b
+      fc.asyncProperty(request, async ({ method: m, path: p, query: q, headers: h, body: b }) => {
+        let built: Request
+        try {
+          built = new Request(`http://127.0.0.1${p}${q}`, init(m, h, b))
+        } catch (error) {
+          // A request no client could build (a forbidden method, an invalid header value).
+          if (error instanceof TypeError) return
+          throw error
+        }
+        record(m, p)
+        await check(
+          m,
+          `${p}${q}`,
+          await server.revokit.handler(built, { remoteAddr: { hostname: '127.0.0.1' } }),
+        )
+      }),
+      { numRuns: IN_PROCESS_RUNS },
+    )
+    console.log(`fuzz: ${sent} requests to the handler in ${Math.round(performance.now() - started)} ms`)
+  }, 300_000)
+
+  it(`answers ${SOCKET_RUNS} requests over a real socket the same way`, async () => {
+    const before = sent
+    const started = performance.now()
+    await fc.assert(
+      fc.asyncProperty(request, async ({ method: m, path: p, query: q, headers: h, body: b }) => {
         let response: Response
         try {
-          response = await fetch(`${server.url}${p}${q}`, init)
+          response = await fetch(`${server.url}${p}${q}`, init(m, h, b))
         } catch (error) {
           // The client refused to send it (an invalid header for fetch, say): not our concern.
           if (
@@ -258,42 +446,25 @@ describe('fuzzed HTTP input', () => {
             return
           throw error
         }
-        const requestId = response.headers.get('x-request-id')
-        expect(requestId).toMatch(/^[A-Za-z0-9._:@/+=-]{8,128}$/)
-        const text = await response.text()
-        if (m === 'HEAD' || response.status === 204) {
-          expect(text).toBe('')
-          return
-        }
-        if (response.status === 303) {
-          // Only the callback redirects, and only after a real authorization.
-          expect(p).toMatch(/\/toolkits\/auth\/callback$/)
-          return
-        }
-        if (response.headers.get('content-type')?.startsWith('text/html')) {
-          // The callback's page for a browser (its accept header asked for HTML).
-          expect(p).toMatch(/\/toolkits\/auth\/callback$/)
-          expect(text).toMatch(/^<!doctype html>/)
-          return
-        }
-        const parsed: unknown = JSON.parse(text)
-        if (response.status >= 400) {
-          const { error } = errorEnvelopeSchema.parse(parsed)
-          expect(error.status).toBe(response.status)
-          expect(error.request_id).toBe(requestId)
-          if (response.status >= 500) {
-            // Only the adapter that fails on purpose may cause a 500.
-            expect(error.slug).toBe('revoke_failed')
-            expect([...failingIds].some((failing) => p.includes(failing))).toBe(true)
-          }
-        } else {
-          successSchema.parse(parsed)
-        }
+        record(m, p)
+        await check(m, `${p}${q}`, response)
       }),
-      { numRuns: 400 },
+      { numRuns: SOCKET_RUNS },
     )
+    console.log(
+      `fuzz: ${sent - before} requests over the socket in ${Math.round(performance.now() - started)} ms`,
+    )
+  }, 300_000)
+
+  it('sent at least 10,000 requests, reached every route, polluted nothing and still serves', async () => {
+    console.log(`fuzz: ${sent} requests in all; per route: ${JSON.stringify(Object.fromEntries(perRoute))}`)
+    expect(sent).toBeGreaterThanOrEqual(10_000)
+    for (const route of [...ROUTES.map((r) => r.operationId), 'openapi'])
+      expect(perRoute.get(route) ?? 0, route).toBeGreaterThanOrEqual(50)
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined()
+    expect(Object.getOwnPropertyNames(Object.prototype)).not.toContain('polluted')
     const health = await fetch(`${server.url}/healthz`)
     expect(health.status).toBe(200)
     expect(server.logs().filter((l) => l.msg === 'request failed' && l.status !== 500)).toEqual([])
-  }, 120_000)
+  })
 })

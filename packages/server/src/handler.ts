@@ -3,6 +3,7 @@ import {
   createRedactor,
   type Engine,
   type Logger,
+  type Redactor,
   type RevokitError,
   redactingLogger,
   silentLogger,
@@ -19,11 +20,13 @@ import {
   invalidInput,
   malformedId,
   methodNotAllowed,
+  rateLimited,
   routeNotFound,
   serviceUnavailable,
   unauthorized,
 } from './http-errors'
 import { buildOpenApiDocument } from './openapi'
+import { createRateLimiter, DEFAULT_RATE_LIMIT, type RateLimitOptions } from './rate-limit'
 import { newRequestId, requestIdOf } from './request-id'
 import { log, loggablePath } from './request-log'
 import { JSON_HEADERS, json, type RequestState, type RouteContext } from './route-context'
@@ -57,14 +60,33 @@ export interface HandlerOptions {
   logger?: Logger
   /** More values to hide from logs and error bodies: adapters' client secrets, say. */
   secrets?: Iterable<string>
+  /** A redactor that already knows values to hide (a loaded config's `redactor`); `secrets` add to it. */
+  redactor?: Redactor
+  /**
+   * Requests per API key: a token bucket per key, and one per client address for requests
+   * whose key is missing or wrong (answered 429 with `retry-after` when empty). `false` turns it
+   * off (a proxy in front limits instead). @default DEFAULT_RATE_LIMIT (600 a minute, bursts of 100)
+   */
+  rateLimit?: RateLimitOptions | false
+  /** The rate limiter's clock in ms (tests move it instead of sleeping). @default performance.now */
+  now?: () => number
   /** Request bodies above this size are refused with 413. @default 65536 */
   maxBodyBytes?: number
   /** How long `/readyz` waits for the store. @default 2000 */
   readinessTimeoutMs?: number
 }
 
+/**
+ * What the server running the handler knows about the connection: the shape Deno.serve passes,
+ * and what {@link startServer} passes. Without it, failed authentication is not limited per address.
+ * @see https://docs.deno.com/api/deno/~/Deno.ServeHandlerInfo
+ */
+export interface ClientInfo {
+  readonly remoteAddr?: { readonly hostname?: string }
+}
+
 /** A web-standard request handler: mount it in any framework that speaks `Request`/`Response`. */
-export type RevokitHandler = (request: Request) => Promise<Response>
+export type RevokitHandler = (request: Request, info?: ClientInfo) => Promise<Response>
 
 type Env = { Bindings: RequestState }
 
@@ -101,10 +123,12 @@ export function createHandler(options: HandlerOptions): RevokitHandler {
   if (!Array.isArray(options.projects))
     throw new TypeError('createHandler: options.projects must be an array')
   const projectOf = createKeyMatcher(options.projects)
-  const redactor = createRedactor([
+  const redactor = (options.redactor ?? createRedactor()).with([
     ...options.projects.flatMap((p) => p.apiKeys.map(keyOf)),
     ...(options.secrets ?? []),
   ])
+  const rate = options.rateLimit === false ? undefined : { ...DEFAULT_RATE_LIMIT, ...options.rateLimit }
+  const limiter = rate && createRateLimiter(rate, options.now)
   const logger = options.logger ? redactingLogger(options.logger, redactor) : silentLogger
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
   const readinessTimeoutMs = options.readinessTimeoutMs ?? 2000
@@ -243,8 +267,18 @@ export function createHandler(options: HandlerOptions): RevokitHandler {
     if (route.browser) state.browser = true
     if (route.auth) {
       const key = request.headers.get('x-api-key')
+      // An address that used up its failures gets no answer about any key until it refills:
+      // otherwise a right guess would still stand out from the 429s.
+      const failures = state.clientAddress === undefined ? undefined : `address:${state.clientAddress}`
+      const blocked = failures === undefined ? undefined : limiter?.peek(failures)
+      if (rate && blocked !== undefined) throw rateLimited(blocked, 'address', rate)
       const grant = projectOf(key)
-      if (grant === undefined) throw unauthorized(key !== null && key.length > 0)
+      if (grant === undefined) {
+        if (failures) limiter?.take(failures)
+        throw unauthorized(key !== null && key.length > 0)
+      }
+      const wait = limiter?.take(`key:${grant.keyId}`)
+      if (rate && wait !== undefined) throw rateLimited(wait, 'key', rate)
       projectId = grant.projectId
       state.projectId = projectId
       if (route.credentialsPermission && !grant.credentials) {
@@ -332,12 +366,16 @@ export function createHandler(options: HandlerOptions): RevokitHandler {
     return withRetryHeaders(json(envelope, error.status, { ...close, ...headers }), error)
   }
 
-  return async function revokitHandler(request: Request): Promise<Response> {
+  return async function revokitHandler(request: Request, info?: ClientInfo): Promise<Response> {
     const started = performance.now()
     const incoming = requestIdOf(request.headers)
+    const address = info?.remoteAddr?.hostname
     // A caller who sends a secret as its request id (an API key, by mistake) does not get it
     // written to logs and error bodies.
-    const state: RequestState = { requestId: redactor(incoming) === incoming ? incoming : newRequestId() }
+    const state: RequestState = {
+      requestId: redactor(incoming) === incoming ? incoming : newRequestId(),
+      ...(typeof address === 'string' && address.length > 0 ? { clientAddress: address } : {}),
+    }
     let response: Response
     try {
       response = await app.fetch(request, state)
@@ -352,13 +390,14 @@ export function createHandler(options: HandlerOptions): RevokitHandler {
 }
 
 /**
- * A 503 (a refresh the provider could not answer, a store that does not) is worth retrying:
+ * A 503 (a refresh the provider could not answer, a store that does not) or a 429 (too many
+ * requests) is worth retrying:
  * `x-should-retry: true`, and `retry-after` in seconds when the error knows how long the
  * provider asked to wait.
  * @see https://www.rfc-editor.org/rfc/rfc9110#section-10.2.3
  */
 function withRetryHeaders(response: Response, error: RevokitError): Response {
-  if (error.status !== 503) return response
+  if (error.status !== 503 && error.status !== 429) return response
   response.headers.set('x-should-retry', 'true')
   const ms = (error as RevokitError & { retryAfterMs?: unknown }).retryAfterMs
   if (typeof ms === 'number' && Number.isFinite(ms) && ms > 0)

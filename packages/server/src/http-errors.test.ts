@@ -16,6 +16,7 @@ describe('the HTTP error catalogue', () => {
       method_not_allowed: { status: 405, code: 1202 },
       payload_too_large: { status: 413, code: 1400 },
       unsupported_media_type: { status: 415, code: 1401 },
+      rate_limited: { status: 429, code: 1403 },
       service_unavailable: { status: 503, code: 1503 },
     })
     const all = [...Object.entries(ERROR_CATALOG), ...Object.entries(HTTP_ERROR_CATALOG)]

@@ -16,6 +16,7 @@ export const HTTP_ERROR_CATALOG = {
   method_not_allowed: { status: 405, code: 1202 },
   payload_too_large: { status: 413, code: 1400 },
   unsupported_media_type: { status: 415, code: 1401 },
+  rate_limited: { status: 429, code: 1403 },
   service_unavailable: { status: 503, code: 1503 },
 } as const
 
@@ -81,6 +82,30 @@ export function bodyRequired(example: string): RevokitError {
     message: 'This route needs a JSON body.',
     suggestedFix: `Send a JSON object such as ${example}.`,
     errors: ['body: required'],
+  })
+}
+
+/**
+ * 429: this API key (or, for failed authentication, this client address) sent more than its
+ * rate; `retry-after` says when a request will be accepted again.
+ * @see https://www.rfc-editor.org/rfc/rfc6585#section-4
+ */
+export function rateLimited(
+  retryAfterMs: number,
+  who: 'key' | 'address',
+  limit: { requestsPerMinute: number; burst: number },
+): RevokitError {
+  const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000))
+  return httpError('rate_limited', {
+    message:
+      who === 'key'
+        ? `Too many requests with this API key: retry in ${seconds} s.`
+        : `Too many requests with a missing or wrong API key from this address: retry in ${seconds} s.`,
+    suggestedFix:
+      who === 'key'
+        ? `Wait for the retry-after header's seconds, then retry; keep under ${limit.requestsPerMinute} requests a minute (bursts of ${limit.burst}) per key, or raise rateLimit in the server config.`
+        : "Send one of your project's API keys, exactly as configured, in the x-api-key header; wait for the retry-after header's seconds first.",
+    retryAfterMs: seconds * 1000,
   })
 }
 

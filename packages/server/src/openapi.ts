@@ -23,6 +23,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   409: 'The account is not in a state that allows this operation (or the user already has a live account of this toolkit).',
   413: 'The request body is over the size limit.',
   415: 'The request body is not application/json.',
+  429: 'Too many requests with this API key, or with missing or wrong keys from this address (retry-after says when to retry).',
   500: 'The upstream revocation failed; the account keeps its status and tokens (retry later).',
   502: 'The provider answered the code exchange with an error.',
   503: 'Retryable (x-should-retry: true; retry-after when known): the provider could not be reached to refresh, or the store does not answer.',
@@ -104,6 +105,7 @@ export function buildOpenApiDocument(options: OpenApiOptions = {}): Record<strin
     if (route.auth) {
       statuses.add(400)
       statuses.add(401)
+      statuses.add(429)
     }
     if (route.credentialsPermission) statuses.add(403)
     for (const status of [...statuses].sort()) {
@@ -150,7 +152,17 @@ export function buildOpenApiDocument(options: OpenApiOptions = {}): Record<strin
       `Error${status}`,
       {
         description: `${ERROR_DESCRIPTIONS[status] ?? 'An error.'} Slugs: ${slugs.map((s) => `\`${s}\``).join(', ')}.`,
-        headers: { 'x-request-id': { $ref: '#/components/headers/RequestId' } },
+        headers: {
+          'x-request-id': { $ref: '#/components/headers/RequestId' },
+          ...(status === 429
+            ? {
+                'retry-after': {
+                  description: 'Whole seconds until a request with this key is accepted again.',
+                  schema: { type: 'integer', minimum: 1 },
+                },
+              }
+            : {}),
+        },
         content: { 'application/json': { schema: errorRef } },
       },
     ]),

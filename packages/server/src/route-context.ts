@@ -5,6 +5,8 @@ import type { RequestLogState } from './request-log'
 /** What the router hands each route about the request it serves. */
 export interface RequestState extends RequestLogState {
   readonly requestId: string
+  /** The client's IP address, when the server that runs the handler tells it. */
+  readonly clientAddress?: string
 }
 
 /**

@@ -20,7 +20,7 @@ export interface OpenRevokitOptions {
   /** Engine options the config file does not set (timeouts, a proxy dispatcher, …). */
   engine?: Omit<EngineOptions, 'store' | 'adapters' | 'logger'>
   /** Handler options the config file does not set. */
-  handler?: Pick<HandlerOptions, 'maxBodyBytes' | 'readinessTimeoutMs'>
+  handler?: Pick<HandlerOptions, 'maxBodyBytes' | 'readinessTimeoutMs' | 'now'>
   /**
    * Where the server will listen, for the redirect URI when the config has no `publicUrl`
    * (see {@link redirectUriFor}). @default { host: '127.0.0.1', port: config.port }
@@ -46,7 +46,8 @@ export interface Revokit {
 
 /** Opens the config's store and builds the engine and the HTTP handler on it. */
 export async function openRevokit(config: RevokitConfig, options: OpenRevokitOptions = {}): Promise<Revokit> {
-  const redactor = createRedactor(config.secrets)
+  // A config built by hand (not by parseConfig) may come without one.
+  const redactor = config.redactor ?? createRedactor(config.secrets)
   const logger = options.logger ? redactingLogger(options.logger, redactor) : undefined
   const store = await openStore(config, redactor)
   const redirectUri =
@@ -69,7 +70,8 @@ export async function openRevokit(config: RevokitConfig, options: OpenRevokitOpt
   const handler = createHandler({
     engine,
     projects: config.projects,
-    secrets: config.secrets,
+    redactor,
+    rateLimit: config.rateLimit,
     ...(logger ? { logger } : {}),
     ...options.handler,
   })

@@ -1,13 +1,14 @@
 // Starts the real stack the way `revokit serve` does — config → registry → engine → handler →
 // node:http on 127.0.0.1:0 — with logs captured as parsed JSON lines.
 import { mkdtempSync, rmSync } from 'node:fs'
+import type { Server } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { EngineOptions, Store } from '@revokit/core'
 import type { FakeAnswer, FakeAuthorizationServer, FakeTokenAnswer } from '@revokit/core/testing'
 import { parseConfig } from '../src/config'
 import { jsonLogger } from '../src/log'
-import { startServer } from '../src/node-server'
+import { type ServerLimits, startServer } from '../src/node-server'
 import { openRevokit, type Revokit } from '../src/runtime'
 import { type Built, testKinds } from './kinds'
 
@@ -19,6 +20,8 @@ export const KEY_A_TOKENS = 'test-key-project-a-tokens-0001'
 
 export interface TestServer {
   url: string
+  /** The node:http server, to watch its sockets. */
+  server: Server
   /** The temporary directory the store (and config) live in. */
   dir: string
   revokit: Revokit
@@ -38,6 +41,12 @@ export async function startTestServer(
     env?: Record<string, string>
     shared?: Store
     maxBodyBytes?: number
+    /** Timeouts and the connection cap of node:http. */
+    limits?: ServerLimits
+    /** The handler's clock for rate limiting (ms). */
+    now?: () => number
+    /** The config's `rateLimit` section, as written in the file. @default false */
+    rateLimit?: unknown
     /**
      * `true`: the server's own URL (it listens before the config is read, so the redirect URI
      * points at it); a string: that; absent: no publicUrl.
@@ -56,9 +65,10 @@ export async function startTestServer(
     opened = resolve
   })
   const running = await startServer({
-    handler: async (request) => (await ready).handler(request),
+    handler: async (request, info) => (await ready).handler(request, info),
     port: 0,
     logger,
+    ...(options.limits ? { limits: options.limits } : {}),
     onClose: async () => (await ready).close(),
   })
   const config = await parseConfig(
@@ -73,6 +83,8 @@ export async function startTestServer(
         { id: 'proj_b', apiKeys: [KEY_B] },
       ],
       toolkits: options.toolkits ?? { acme: { adapter: 'test' } },
+      // Off unless a test is about it: suites send bursts no client of one key would.
+      rateLimit: options.rateLimit ?? false,
     }),
     { env: options.env ?? {}, kinds, file: join(dir, 'revokit.json') },
   ).catch(async (error) => {
@@ -82,11 +94,15 @@ export async function startTestServer(
   const revokit = await openRevokit(config, {
     logger,
     engine: { deadlineMs: 5000, backoff: { baseMs: 1, maxMs: 5 }, ...options.engine },
-    ...(options.maxBodyBytes ? { handler: { maxBodyBytes: options.maxBodyBytes } } : {}),
+    handler: {
+      ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}),
+      ...(options.now ? { now: options.now } : {}),
+    },
   })
   opened(revokit)
   return {
     url: running.url,
+    server: running.server,
     dir,
     revokit,
     built,

@@ -34,6 +34,7 @@ export async function serve(args: string[], io: CliIO): Promise<number> {
       handler: revokit.handler,
       port: port ?? config.port,
       host,
+      limits: config.limits,
       logger: revokit.logger as NonNullable<Revokit['logger']>,
       onClose: () => revokit.close(),
       signals: io.signals ? ['SIGTERM', 'SIGINT'] : [],

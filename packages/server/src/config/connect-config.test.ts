@@ -5,6 +5,7 @@
 import { isRevokitError, type RevokitError } from '@revokit/core'
 import { describe, expect, it } from 'vitest'
 import { testKinds } from '../../test/kinds'
+import { createKeyMatcher } from '../auth'
 import { parseConfig } from '../config'
 import { redirectUriFor } from '../public-url'
 import { openRevokit } from '../runtime'
@@ -86,10 +87,14 @@ describe('API keys that may read credentials', () => {
       ),
       { kinds, env: { TOKENS_KEY } },
     )
-    expect(config.projects).toEqual([
-      { id: 'default', apiKeys: [KEY, { key: TOKENS_KEY, credentials: true }] },
+    const grantOf = createKeyMatcher(config.projects)
+    expect(grantOf(KEY)).toMatchObject({ projectId: 'default', credentials: false })
+    expect(grantOf(TOKENS_KEY)).toMatchObject({ projectId: 'default', credentials: true })
+    expect(config.projects[0]?.apiKeys.map((k) => typeof k === 'object' && k.credentials)).toEqual([
+      false,
+      true,
     ])
-    expect(config.secrets).toEqual(expect.arrayContaining([KEY, TOKENS_KEY]))
+    expect(config.redactor(`${KEY} ${TOKENS_KEY}`)).toBe('[REDACTED] [REDACTED]')
   })
 
   it('names the field of a bad key object', async () => {

@@ -7,7 +7,7 @@ import { formatPath } from './problems'
 // The shape of a config file. What a toolkit entry may hold besides `adapter` is not here: each
 // adapter's own definition validates it (see ./toolkits).
 
-const ROOT_FIELDS = 'port, publicUrl, store, projects, toolkits, revoke'
+const ROOT_FIELDS = 'port, publicUrl, store, projects, toolkits, revoke, limits, rateLimit'
 
 // The adapter kinds named in messages: the built-in definitions, in their order.
 const names = builtinDefinitions.map((d) => `"${d.name}"`)
@@ -138,6 +138,63 @@ const toolkitSchema = z.looseObject(
   { error: `must be an object such as { "adapter": ${firstName} }` },
 )
 
+const ms = (min: number, max: number) =>
+  z
+    .number({ error: `must be a whole number of ms from ${min} to ${max}` })
+    .int('must be a whole number of ms')
+    .min(min, `must be at least ${min} ms`)
+    .max(max, `must be at most ${max} ms`)
+
+// `limits`: how long a client may take and how many connections it may hold (node:http's own).
+const limitsSchema = z
+  .strictObject(
+    {
+      headersTimeoutMs: ms(100, 600_000).optional(),
+      requestTimeoutMs: ms(100, 3_600_000).optional(),
+      keepAliveTimeoutMs: ms(100, 600_000).optional(),
+      maxConnections: z
+        .number({ error: 'must be a whole number such as 1024' })
+        .int('must be a whole number such as 1024')
+        .min(1, 'must be at least 1')
+        .max(1_000_000, 'must be at most 1000000')
+        .optional(),
+    },
+    { error: 'must be an object such as { "headersTimeoutMs": 10000, "maxConnections": 1024 }' },
+  )
+  .refine(
+    (l) =>
+      l.headersTimeoutMs === undefined ||
+      l.requestTimeoutMs === undefined ||
+      l.headersTimeoutMs <= l.requestTimeoutMs,
+    {
+      path: ['headersTimeoutMs'],
+      message: 'must not be more than requestTimeoutMs — the headers are part of the request',
+    },
+  )
+
+// `rateLimit`: a token bucket per API key (and per client address for failed authentication),
+// or false for none (a proxy in front does it).
+const rateLimitSchema = z.union(
+  [
+    z.literal(false),
+    z.strictObject({
+      requestsPerMinute: z
+        .number({ error: 'must be a whole number such as 600' })
+        .int('must be a whole number such as 600')
+        .min(1, 'must be at least 1')
+        .max(1_000_000, 'must be at most 1000000')
+        .optional(),
+      burst: z
+        .number({ error: 'must be a whole number such as 100' })
+        .int('must be a whole number such as 100')
+        .min(1, 'must be at least 1')
+        .max(1_000_000, 'must be at most 1000000')
+        .optional(),
+    }),
+  ],
+  { error: 'must be false, or an object such as { "requestsPerMinute": 600, "burst": 100 }' },
+)
+
 /** A config file's shape; toolkit entries keep their options for the adapters' definitions. */
 export const configSchema = z.strictObject(
   {
@@ -186,6 +243,10 @@ export const configSchema = z.strictObject(
         maxAttempts: z.number().int('must be a whole number').min(1).max(10).optional(),
       })
       .optional(),
+    // Optional: node:http timeouts and the connection cap (defaults in DEFAULT_SERVER_LIMITS).
+    limits: limitsSchema.optional(),
+    // Optional: per-key request rate (defaults in DEFAULT_RATE_LIMIT); false turns it off.
+    rateLimit: rateLimitSchema.optional(),
   },
   { error: `must be a JSON object with ${ROOT_FIELDS}` },
 )
@@ -196,6 +257,9 @@ export type ConfigData = z.output<typeof configSchema>
 function allowedFields(path: readonly PropertyKey[], root: unknown): string {
   if (path.length === 0) return ROOT_FIELDS
   if (path[0] === 'projects' && path.length === 2) return 'id, apiKeys'
+  if (path[0] === 'limits' && path.length === 1)
+    return 'headersTimeoutMs, requestTimeoutMs, keepAliveTimeoutMs, maxConnections'
+  if (path[0] === 'rateLimit' && path.length === 1) return 'requestsPerMinute, burst'
   if (path[0] === 'projects' && path[2] === 'apiKeys' && path.length === 4) return 'key, credentials'
   if (path[0] === 'store' && path.length === 1) {
     const kind = (root as { store?: { kind?: unknown } })?.store?.kind
