@@ -119,3 +119,8 @@ export async function withClient<T>(body: (client: pg.Client) => Promise<T>): Pr
     await client.end()
   }
 }
+
+/** An obvious fake token, unique so a search cannot match anything else. */
+export function fakeSecret(label = 'secret'): string {
+  return `fake-${label}-${randomBytes(12).toString('hex')}`
+}
