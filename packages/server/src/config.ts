@@ -9,7 +9,10 @@ import { type ConfigData, configIssueLines, configSchema } from './config/schema
 import { buildToolkit, resolveDefinitions, type ToolkitEntry, toolkitSecrets } from './config/toolkits'
 import { builtinKinds, type Kinds } from './kinds'
 
-/** The store entry of a config file: `{ kind: "sqlite", path }`, `{ kind: "memory" }`, or a registered kind's options. */
+/**
+ * The store entry of a config file: `{ kind: "sqlite", path }`, `{ kind: "postgres", url, schema? }`,
+ * `{ kind: "memory" }`, or a registered kind's options.
+ */
 export type StoreConfig = {
   readonly kind: string
   readonly path?: string
@@ -139,6 +142,7 @@ export async function parseConfig(
   const secrets = new Set<string>([
     ...data.projects.flatMap((p) => p.apiKeys.map(keyOf)),
     ...toolkitSecrets(entries, definitions),
+    ...storeSecrets(data.store),
   ])
   const redactor = createRedactor(secrets)
   const adapters: RevocationAdapter[] = []
@@ -195,6 +199,17 @@ function projectProblems(projects: ConfigData['projects']): string[] {
   return problems
 }
 
+/** A store URL's password (and the URL holding it), hidden from logs and responses like API keys. */
+function storeSecrets(store: StoreConfig): string[] {
+  if (typeof store.url !== 'string') return []
+  try {
+    const password = decodeURIComponent(new URL(store.url).password)
+    return password ? [password, store.url] : []
+  } catch {
+    return [store.url]
+  }
+}
+
 /** The store entry with a relative `path` made absolute, if this build has its kind. */
 function storeOf(entry: StoreConfig, dir: string, kinds: Kinds, problems: string[]): StoreConfig {
   let store = entry
@@ -205,7 +220,9 @@ function storeOf(entry: StoreConfig, dir: string, kinds: Kinds, problems: string
     const known = Object.keys(kinds.stores)
     problems.push(
       `store.kind: "${store.kind.slice(0, 40)}" is not available in this build of @revokit/server — use ${known.map((k) => `"${k}"`).join(' or ')}${
-        store.kind === 'sqlite' ? ' (the sqlite store comes with @revokit/store-sqlite)' : ''
+        store.kind === 'sqlite' || store.kind === 'postgres'
+          ? ` (the ${store.kind} store comes with @revokit/store-${store.kind})`
+          : ''
       }`,
     )
   }

@@ -1,7 +1,7 @@
 import type { Store } from '@revokit/core'
 import { storeConformance } from '@revokit/core/testing'
+import { describePostgres, dropSchemas, newSchemaName, TEST_DATABASE_URL } from '@revokit/presets/postgres'
 import { it } from 'vitest'
-import { describePostgres, dropSchemas, newSchemaName, TEST_DATABASE_URL } from '../test/postgres'
 import { type PostgresStore, postgresStore } from './postgres-store'
 
 const POOL_SIZE = 6

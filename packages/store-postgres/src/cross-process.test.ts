@@ -3,9 +3,9 @@ import type { AddressInfo } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { createEngine, type Store } from '@revokit/core'
 import { scriptedAdapter } from '@revokit/core/testing'
+import { describePostgres, TEST_DATABASE_URL, testSchemas, withClient } from '@revokit/presets/postgres'
 import { afterEach, expect, it } from 'vitest'
-import { type Child, startChild } from '../test/child'
-import { describePostgres, fakeSecret, TEST_DATABASE_URL, testSchemas, withClient } from '../test/postgres'
+import { type Child, fakeSecret, startChild } from '../test/child'
 import { postgresStore } from './postgres-store'
 
 // Real operating-system processes on one schema, each with its own pool and engine: what

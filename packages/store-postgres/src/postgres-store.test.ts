@@ -1,8 +1,8 @@
 import type { AccountRecord } from '@revokit/core'
 import { sampleAuthorization, sampleRecord } from '@revokit/core/testing'
+import { describePostgres, TEST_DATABASE_URL, testSchemas, withClient } from '@revokit/presets/postgres'
 import pg from 'pg'
 import { afterAll, afterEach, expect, it } from 'vitest'
-import { describePostgres, TEST_DATABASE_URL, testSchemas, withClient } from '../test/postgres'
 import { PostgresStoreError, storeFailure } from './errors'
 import { MIGRATIONS } from './migrations'
 import { type PostgresStore, postgresStore } from './postgres-store'
@@ -180,7 +180,7 @@ await describePostgres('postgresStore on PostgreSQL', () => {
   it('round-trips values jsonb would refuse or change', async () => {
     const { store } = setup()
     const record = sampleRecord({
-      credentials: { access_token: 'fake-\u0000-nul', b: 1, a: 2, big: 12345678901234567890, neg: -0.5 },
+      credentials: { access_token: 'fake-\u0000-nul', b: 1, a: 2, big: 1e21, neg: -0.5 },
     })
     await store.insert(record, [])
     const got = (await store.get(record.id)) as AccountRecord

@@ -1,6 +1,7 @@
+import { randomBytes } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
 import { type Child, startChild as start } from '@revokit/presets/child'
-import { TEST_DATABASE_URL } from './postgres'
+import { TEST_DATABASE_URL } from '@revokit/presets/postgres'
 
 const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url))
 
@@ -12,4 +13,9 @@ export function startChild(name: string, schema: string, env: Record<string, str
     cwd: PACKAGE_DIR,
     env: { REVOKIT_PG_URL: TEST_DATABASE_URL, REVOKIT_PG_SCHEMA: schema, ...env },
   })
+}
+
+/** An obvious fake token, unique so a search cannot match anything else. */
+export function fakeSecret(label = 'secret'): string {
+  return `fake-${label}-${randomBytes(12).toString('hex')}`
 }

@@ -1,5 +1,5 @@
+import { availability, probe } from '@revokit/presets/postgres'
 import { describe, expect, it } from 'vitest'
-import { availability, probe } from './postgres'
 
 // The shared gate every PostgreSQL suite here goes through: skipped with a reason on a machine
 // without PostgreSQL, but a failure on CI, so a skipped suite cannot pass as green there.

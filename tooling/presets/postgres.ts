@@ -1,3 +1,6 @@
+// For tests on PostgreSQL, in every package that has them: where the test database is, one gate
+// that skips their suites (with a reason) on a machine without PostgreSQL and fails them on CI,
+// and a schema per test file, dropped afterwards.
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 import { afterAll, describe } from 'vitest'
@@ -118,9 +121,4 @@ export async function withClient<T>(body: (client: pg.Client) => Promise<T>): Pr
   } finally {
     await client.end()
   }
-}
-
-/** An obvious fake token, unique so a search cannot match anything else. */
-export function fakeSecret(label = 'secret'): string {
-  return `fake-${label}-${randomBytes(12).toString('hex')}`
 }
