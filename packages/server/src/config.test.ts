@@ -520,6 +520,21 @@ describe('config file', () => {
     expect(config.secrets).toContain('fake-db-pw-42')
   })
 
+  it('a postgres store that cannot be reached is a config error under store.url, without the password', async () => {
+    const config = await parseConfig(
+      JSON.stringify({ ...base(), store: { kind: 'postgres', url: '${DATABASE_URL}' } }),
+      { kinds, env: { DATABASE_URL: 'postgres://revokit:fake-db-pw-43@127.0.0.1:1/app' } },
+    )
+    const error = await openRevokit(config).then(
+      () => undefined,
+      (e: RevokitError) => e,
+    )
+    expect(error?.slug).toBe('invalid_config')
+    expect(error?.errors[0]).toMatch(/^store\.url: postgresStore\(revokit\): migrate failed: connect ECONNREFUSED/)
+    expect(error?.suggestedFix).toContain('reachable at store.url')
+    expect(JSON.stringify(error?.toEnvelope())).not.toContain('fake-db-pw-43')
+  })
+
   it('says the sqlite store needs its package when this build lacks it', async () => {
     const noSqlite: Kinds = { adapters: kinds.adapters, stores: { memory: kinds.stores.memory as never } }
     const error = await fail(JSON.stringify({ ...base(), store: { kind: 'sqlite', path: './x.db' } }), {
