@@ -530,7 +530,9 @@ describe('config file', () => {
       (e: RevokitError) => e,
     )
     expect(error?.slug).toBe('invalid_config')
-    expect(error?.errors[0]).toMatch(/^store\.url: postgresStore\(revokit\): migrate failed: connect ECONNREFUSED/)
+    expect(error?.errors[0]).toMatch(
+      /^store\.url: postgresStore\(revokit\): migrate failed: connect ECONNREFUSED/,
+    )
     expect(error?.suggestedFix).toContain('reachable at store.url')
     expect(JSON.stringify(error?.toEnvelope())).not.toContain('fake-db-pw-43')
   })
