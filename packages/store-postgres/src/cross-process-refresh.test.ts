@@ -1,10 +1,10 @@
 import { createEngine, type Store } from '@revokit/core'
 import { type FakeAuthorizationServer, type FakeGrant, fakeAuthorizationServer } from '@revokit/core/testing'
+import { connectAdapter, FAKE_CLIENT, fingerprint } from '@revokit/presets/connect-adapter'
 import { describePostgres, TEST_DATABASE_URL, testSchemas, withClient } from '@revokit/presets/postgres'
 import { scaled } from '@revokit/presets/time'
 import { afterEach, expect, it } from 'vitest'
 import { type Child, fakeSecret, startChild } from '../test/child'
-import { connectAdapter, FAKE_CLIENT, fingerprint } from '../test/connect-adapter'
 import { postgresStore } from './postgres-store'
 
 // Real operating-system processes on one schema, each with its own pool and each with its own engine, all asking

@@ -4,8 +4,8 @@
 // tokens, never the tokens).
 import { createEngine, isRevokitError } from '@revokit/core'
 import { env, nextLine, say, stopListening } from '@revokit/presets/child-lines'
+import { connectAdapter, fingerprint } from '@revokit/presets/connect-adapter'
 import { sqliteStore } from '@revokit/store-sqlite'
-import { connectAdapter, fingerprint } from '../connect-adapter'
 
 const accountId = env('REVOKIT_ACCOUNT')
 const calls = Number(env('REVOKIT_CALLS'))
