@@ -17,7 +17,7 @@ export type Availability = { run: true } | { run: false; message: string }
 
 /**
  * Whether the PostgreSQL suites run. Unreachable means skipped, with a message saying why and
- * how to run them, except on CI (`CI=true`), where a missing PostgreSQL must fail the run rather
+ * how to run them, except on CI (`CI=true`, `CI=1`), where a missing PostgreSQL must fail the run rather
  * than let skipped suites pass as green: this throws there.
  */
 export function availability(
@@ -26,7 +26,7 @@ export function availability(
 ): Availability {
   if (failure === undefined) return { run: true }
   const where = `PostgreSQL at ${redactUrl(TEST_DATABASE_URL)} is unreachable (${failure})`
-  if (env.CI === 'true') {
+  if (onCi(env)) {
     throw new Error(
       `${where}; CI must run the PostgreSQL suites: start PostgreSQL before the tests, or point REVOKIT_TEST_DATABASE_URL at one.`,
     )
@@ -35,6 +35,12 @@ export function availability(
     run: false,
     message: `${where}: skipping the PostgreSQL suites. Start PostgreSQL (trust auth, database "test") or set REVOKIT_TEST_DATABASE_URL to run them.`,
   }
+}
+
+/** `CI` set to anything but empty, `0` or `false`: `CI=true` on hosted runners, `CI=1` in `.ci/run`. */
+function onCi(env: Readonly<Record<string, string | undefined>>): boolean {
+  const value = env.CI?.trim().toLowerCase()
+  return value !== undefined && value !== '' && value !== '0' && value !== 'false'
 }
 
 /** The URL without its password, for messages. */
