@@ -275,7 +275,22 @@ describe('config file', () => {
     [
       'an unknown store kind',
       (c: Record<string, unknown>) => (c.store = { kind: 'redis' }),
-      'store.kind: "redis" is not available in this build of @revokit/server — use "memory" or "sqlite" or "shared"',
+      'store.kind: "redis" is not available in this build of @revokit/server — use "memory" or "sqlite" or "postgres" or "shared"',
+    ],
+    [
+      'a postgres store without a url',
+      (c: Record<string, unknown>) => (c.store = { kind: 'postgres' }),
+      'store.url: is required — add "url": "${DATABASE_URL}"',
+    ],
+    [
+      'a postgres store whose url is not a postgres:// URL (not echoed: it may hold a password)',
+      (c: Record<string, unknown>) => (c.store = { kind: 'postgres', url: 'mysql://root:fake-pw-999@db/x' }),
+      'store.url: must be a postgres:// URL such as "${DATABASE_URL}"',
+    ],
+    [
+      'an unknown postgres store field',
+      (c: Record<string, unknown>) => (c.store = { kind: 'postgres', url: 'postgres://db/x', path: 'x' }),
+      'store.path: unknown field — remove it (allowed: kind, url, schema)',
     ],
     [
       'no projects',
@@ -541,6 +556,36 @@ describe('config file', () => {
     )
     expect(error?.errors[0]).not.toContain('fake-in-driver-msg')
     expect(error?.suggestedFix).toContain('directory of store.path exists')
+  })
+
+  it('takes a postgres store from ${DATABASE_URL} and hides its password like an API key', async () => {
+    const config = await parseConfig(
+      JSON.stringify({ ...base(), store: { kind: 'postgres', url: '${DATABASE_URL}', schema: 'tenant_a' } }),
+      { kinds, env: { DATABASE_URL: 'postgres://revokit:fake-db-pw-42@db.internal:5432/app' } },
+    )
+    expect(config.store).toEqual({
+      kind: 'postgres',
+      url: 'postgres://revokit:fake-db-pw-42@db.internal:5432/app',
+      schema: 'tenant_a',
+    })
+    expect(config.secrets).toContain('fake-db-pw-42')
+  })
+
+  it('a postgres store that cannot be reached is a config error under store.url, without the password', async () => {
+    const config = await parseConfig(
+      JSON.stringify({ ...base(), store: { kind: 'postgres', url: '${DATABASE_URL}' } }),
+      { kinds, env: { DATABASE_URL: 'postgres://revokit:fake-db-pw-43@127.0.0.1:1/app' } },
+    )
+    const error = await openRevokit(config).then(
+      () => undefined,
+      (e: RevokitError) => e,
+    )
+    expect(error?.slug).toBe('invalid_config')
+    expect(error?.errors[0]).toMatch(
+      /^store\.url: postgresStore\(revokit\): migrate failed: connect ECONNREFUSED/,
+    )
+    expect(error?.suggestedFix).toContain('reachable at store.url')
+    expect(JSON.stringify(error?.toEnvelope())).not.toContain('fake-db-pw-43')
   })
 
   it('says the sqlite store needs its package when this build lacks it', async () => {

@@ -11,7 +11,10 @@ import { builtinKinds, type Kinds } from './kinds'
 import type { ServerLimits } from './node-server'
 import type { RateLimitOptions } from './rate-limit'
 
-/** The store entry of a config file: `{ kind: "sqlite", path }`, `{ kind: "memory" }`, or a registered kind's options. */
+/**
+ * The store entry of a config file: `{ kind: "sqlite", path }`, `{ kind: "postgres", url, schema? }`,
+ * `{ kind: "memory" }`, or a registered kind's options.
+ */
 export type StoreConfig = {
   readonly kind: string
   readonly path?: string
@@ -150,7 +153,7 @@ export async function parseConfig(
     return { slug, kind, options: rest }
   })
   const definitions = await resolveDefinitions(entries, kinds, [...new Set([dir, process.cwd()])], problems)
-  const secrets = new Set<string>(toolkitSecrets(entries, definitions))
+  const secrets = new Set<string>([...toolkitSecrets(entries, definitions), ...storeSecrets(data.store)])
   const redactor = createRedactor([...data.projects.flatMap((p) => p.apiKeys.map(keyOf)), ...secrets])
   const adapters: RevocationAdapter[] = []
   for (const entry of entries) {
@@ -207,6 +210,17 @@ function projectProblems(projects: ConfigData['projects']): string[] {
   return problems
 }
 
+/** A store URL's password (and the URL holding it), hidden from logs and responses like API keys. */
+function storeSecrets(store: StoreConfig): string[] {
+  if (typeof store.url !== 'string') return []
+  try {
+    const password = decodeURIComponent(new URL(store.url).password)
+    return password ? [password, store.url] : []
+  } catch {
+    return [store.url]
+  }
+}
+
 /** The store entry with a relative `path` made absolute, if this build has its kind. */
 function storeOf(entry: StoreConfig, dir: string, kinds: Kinds, problems: string[]): StoreConfig {
   let store = entry
@@ -217,7 +231,9 @@ function storeOf(entry: StoreConfig, dir: string, kinds: Kinds, problems: string
     const known = Object.keys(kinds.stores)
     problems.push(
       `store.kind: "${store.kind.slice(0, 40)}" is not available in this build of @revokit/server — use ${known.map((k) => `"${k}"`).join(' or ')}${
-        store.kind === 'sqlite' ? ' (the sqlite store comes with @revokit/store-sqlite)' : ''
+        store.kind === 'sqlite' || store.kind === 'postgres'
+          ? ` (the ${store.kind} store comes with @revokit/store-${store.kind})`
+          : ''
       }`,
     )
   }

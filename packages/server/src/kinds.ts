@@ -44,5 +44,18 @@ export const builtinKinds: Kinds = {
   stores: {
     memory: () => memoryStore(),
     sqlite: (options) => sqliteStore(options as unknown as Parameters<typeof sqliteStore>[0]),
+    // Loaded when a config names it, so servers on SQLite never load the PostgreSQL driver.
+    // Connected and migrated before the server listens, so a bad URL fails at startup.
+    postgres: async (options) => {
+      const { postgresStore } = await import('@revokit/store-postgres')
+      const store = postgresStore(options as unknown as Parameters<typeof postgresStore>[0])
+      try {
+        await store.ready()
+      } catch (error) {
+        await store.close()
+        throw error
+      }
+      return store
+    },
   },
 }

@@ -103,13 +103,15 @@ async function openStore(config: RevokitConfig, redactor: (text: string) => stri
     return await factory(options)
   } catch (error) {
     const detail = redactor(redact(error instanceof Error ? error.message : String(error)))
-    const field = 'path' in options ? 'store.path' : 'store'
+    const field = 'path' in options ? 'store.path' : 'url' in options ? 'store.url' : 'store'
     throw new RevokitError('invalid_config', {
       message: `Invalid config: the ${kind} store could not be opened: ${detail}`,
       suggestedFix:
         kind === 'sqlite'
           ? 'Check that the directory of store.path exists and is writable by this user.'
-          : 'Check the store settings.',
+          : kind === 'postgres'
+            ? 'Check that PostgreSQL is reachable at store.url, that its user may log in, and that it may create the schema (or that the schema exists and is its own).'
+            : 'Check the store settings.',
       errors: [`${field}: ${detail}`],
       cause: error,
     })

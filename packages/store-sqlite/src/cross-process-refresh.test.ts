@@ -1,8 +1,8 @@
 import { createEngine, type Store } from '@revokit/core'
 import { type FakeAuthorizationServer, type FakeGrant, fakeAuthorizationServer } from '@revokit/core/testing'
+import { connectAdapter, FAKE_CLIENT, fingerprint } from '@revokit/presets/connect-adapter'
 import { scaled } from '@revokit/presets/time'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
-import { connectAdapter, FAKE_CLIENT, fingerprint } from '../test/connect-adapter'
 import { type Child, fakeSecret, findOnDisk, removeTempDirs, startChild, tempDbPath } from '../test/helpers'
 import { sqliteStore } from './sqlite-store'
 

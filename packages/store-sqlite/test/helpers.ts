@@ -1,10 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
+import { type Child, startChild as start } from '@revokit/presets/child'
 
 const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url))
 const dirs: string[] = []
@@ -52,66 +51,9 @@ export function fakeSecret(label = 'secret'): string {
   return `fake-${label}-${randomUUID()}`
 }
 
-/** A child process running one of `test/children/*.ts`, with its stdout as JSON lines. */
-export interface Child {
-  readonly process: ChildProcess
-  /** Resolves with the next line the child prints, parsed as JSON. */
-  next(): Promise<Record<string, unknown>>
-  /** Writes one line to the child's stdin. */
-  send(line: string): void
-  /** Resolves with the exit code (or signal) once the child is gone. */
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
-  stderr(): string
-}
+export type { Child } from '@revokit/presets/child'
 
-/**
- * Starts `test/children/<name>.ts` in a real Node process running our TypeScript sources, the way
- * `pnpm exec node --conditions=@revokit/source --import @revokit/presets/register-source` would.
- * `process.execPath` is that same Node 24 binary (pnpm put it first on PATH for the test script),
- * and calling it directly keeps the test independent of pnpm being on PATH.
- */
+/** Starts `test/children/<name>.ts` in a real Node process running our TypeScript sources. */
 export function startChild(name: string, env: Record<string, string>): Child {
-  const child = spawn(
-    process.execPath,
-    [
-      '--conditions=@revokit/source',
-      '--import',
-      '@revokit/presets/register-source',
-      '--disable-warning=ExperimentalWarning',
-      join(PACKAGE_DIR, 'test', 'children', `${name}.ts`),
-    ],
-    { cwd: PACKAGE_DIR, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] },
-  )
-  let errors = ''
-  child.stderr?.on('data', (chunk: Buffer) => {
-    errors += chunk.toString('utf8')
-  })
-  const lines: string[] = []
-  const waiters: Array<(line: string) => void> = []
-  createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
-    const waiter = waiters.shift()
-    if (waiter) waiter(line)
-    else lines.push(line)
-  })
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal })),
-  )
-  return {
-    process: child,
-    next() {
-      const line = lines.shift()
-      if (line !== undefined) return Promise.resolve(JSON.parse(line))
-      return new Promise((resolve, reject) => {
-        waiters.push((text) => resolve(JSON.parse(text)))
-        exited.then(({ code, signal }) =>
-          reject(new Error(`child ${name} exited (${code ?? signal}) before printing:\n${errors}`)),
-        )
-      })
-    },
-    send(line) {
-      child.stdin?.write(`${line}\n`)
-    },
-    exited,
-    stderr: () => errors,
-  }
+  return start(join(PACKAGE_DIR, 'test', 'children', `${name}.ts`), { cwd: PACKAGE_DIR, env })
 }

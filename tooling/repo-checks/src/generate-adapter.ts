@@ -21,7 +21,7 @@ export interface AdapterNames {
 }
 
 const SLUG = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/
-const RESERVED = new Set(['core', 'testing', 'server', 'store-sqlite', 'presets'])
+const RESERVED = new Set(['core', 'testing', 'server', 'store-sqlite', 'store-postgres', 'presets'])
 
 /** Derives every name from a provider slug, or explains why the slug will not do. */
 export function adapterNames(slug: string): AdapterNames {

@@ -86,27 +86,41 @@ const projectSchema = z.strictObject(
   { error: 'must be an object such as { "id": "default", "apiKeys": ["${REVOKIT_API_KEY}"] }' },
 )
 
+const STORE_KINDS =
+  'must be "sqlite" (one file on disk), "postgres" (several instances on one database) or "memory" (tests only: lost on exit)'
 const sqliteStoreSchema = z.strictObject({
   kind: z.literal('sqlite'),
   path: z
     .string({ error: expect('add "path": "./revokit.db"', 'must be a file path such as "./revokit.db"') })
     .min(1, 'must be a file path such as "./revokit.db"'),
 })
+const POSTGRES_URL = 'a postgres:// URL such as "${DATABASE_URL}"'
+const postgresStoreSchema = z.strictObject({
+  kind: z.literal('postgres'),
+  url: z
+    .string({ error: expect('add "url": "${DATABASE_URL}"', `must be ${POSTGRES_URL}`) })
+    // The value is not echoed: it may hold a password.
+    .regex(/^postgres(ql)?:\/\/./, `must be ${POSTGRES_URL}`),
+  schema: z
+    .string({ error: 'must be a schema name such as "revokit"' })
+    .regex(
+      /^[a-z_][a-z0-9_]{0,62}$/,
+      'must be a lower-case schema name (letters, digits, _) such as "revokit"',
+    )
+    .optional(),
+})
 const memoryStoreSchema = z.strictObject({ kind: z.literal('memory') })
 
-// `kind` picks the store; sqlite and memory have fixed shapes, and a kind a program registers
+// `kind` picks the store; sqlite, postgres and memory have fixed shapes, and a kind a program registers
 // itself (see Kinds) takes whatever options its factory validates.
 const storeSchema = z
   .looseObject(
     {
       kind: z
         .string({
-          error: expect(
-            'add "kind": "sqlite"',
-            'must be "sqlite" (one file on disk) or "memory" (tests only: lost on exit)',
-          ),
+          error: expect('add "kind": "sqlite"', STORE_KINDS),
         })
-        .min(1, 'must be "sqlite" (one file on disk) or "memory" (tests only: lost on exit)'),
+        .min(1, STORE_KINDS),
     },
     {
       error: expect(
@@ -117,7 +131,13 @@ const storeSchema = z
   )
   .superRefine((value, ctx) => {
     const schema =
-      value.kind === 'sqlite' ? sqliteStoreSchema : value.kind === 'memory' ? memoryStoreSchema : undefined
+      value.kind === 'sqlite'
+        ? sqliteStoreSchema
+        : value.kind === 'postgres'
+          ? postgresStoreSchema
+          : value.kind === 'memory'
+            ? memoryStoreSchema
+            : undefined
     const result = schema?.safeParse(value)
     if (result && !result.success)
       for (const issue of result.error.issues) ctx.addIssue({ ...issue, path: issue.path } as never)
@@ -263,7 +283,7 @@ function allowedFields(path: readonly PropertyKey[], root: unknown): string {
   if (path[0] === 'projects' && path[2] === 'apiKeys' && path.length === 4) return 'key, credentials'
   if (path[0] === 'store' && path.length === 1) {
     const kind = (root as { store?: { kind?: unknown } })?.store?.kind
-    return kind === 'sqlite' ? 'kind, path' : 'kind'
+    return kind === 'sqlite' ? 'kind, path' : kind === 'postgres' ? 'kind, url, schema' : 'kind'
   }
   return ''
 }

@@ -1,8 +1,8 @@
 // A process that claims an account for a revoke and then hangs at the provider, so the parent can
 // kill it mid-revoke and see what the crash leaves behind.
 import { createEngine, type RevocationAdapter } from '@revokit/core'
+import { env, say } from '@revokit/presets/child-lines'
 import { sqliteStore } from '@revokit/store-sqlite'
-import { env, say } from './lines'
 
 const adapter: RevocationAdapter = {
   toolkit: 'test',

@@ -1,9 +1,9 @@
 // One of several processes opening the same new file at the same moment: the schema must be
 // migrated exactly once, with no process failing.
 import { sampleRecord } from '@revokit/core/testing'
+import { env, nextLine, say, stopListening } from '@revokit/presets/child-lines'
 import { MIGRATIONS, type Migration } from '../../src/migrations'
 import { type InternalSqliteStoreOptions, sqliteStore } from '../../src/sqlite-store'
-import { env, nextLine, say, stopListening } from './lines'
 
 const slowMs = Number(env('REVOKIT_SLOW_MS'))
 // A step that takes a while inside the migrating transaction, so the processes really overlap,

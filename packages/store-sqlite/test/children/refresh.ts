@@ -3,9 +3,9 @@
 // says so once every call is under way, and prints what each call got (fingerprints of the
 // tokens, never the tokens).
 import { createEngine, isRevokitError } from '@revokit/core'
+import { env, nextLine, say, stopListening } from '@revokit/presets/child-lines'
+import { connectAdapter, fingerprint } from '@revokit/presets/connect-adapter'
 import { sqliteStore } from '@revokit/store-sqlite'
-import { connectAdapter, fingerprint } from '../connect-adapter'
-import { env, nextLine, say, stopListening } from './lines'
 
 const accountId = env('REVOKIT_ACCOUNT')
 const calls = Number(env('REVOKIT_CALLS'))

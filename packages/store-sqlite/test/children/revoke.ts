@@ -1,8 +1,8 @@
 // One process of the cross-process revoke test: opens the shared file with its own engine, waits
 // for the parent's "go", revokes the same account several times at once and prints the results.
 import { createEngine, isRevokitError, type RevocationAdapter, revoked } from '@revokit/core'
+import { env, nextLine, say, stopListening } from '@revokit/presets/child-lines'
 import { sqliteStore } from '@revokit/store-sqlite'
-import { env, nextLine, say, stopListening } from './lines'
 
 const provider = env('REVOKIT_PROVIDER')
 const accountId = env('REVOKIT_ACCOUNT')

@@ -1,5 +1,6 @@
+// For the cross-process refresh tests of every store: a test adapter whose refresh grants go to
+// core's fakeAuthorizationServer, with client credentials the child processes know too.
 import { createHash } from 'node:crypto'
-import type { RevocationAdapter } from '@revokit/core'
 
 /**
  * The test client's id and secret, registered at the parent test's `fakeAuthorizationServer`;
@@ -11,8 +12,11 @@ export const FAKE_CLIENT = { id: 'fake-client-id', secret: 'fake-client-secret' 
  * A test adapter that connects through the authorization server at `provider` (the parent
  * test's `fakeAuthorizationServer` on loopback, with client_secret_post), so every refresh grant
  * is a real HTTP request the parent counts. It revokes nothing: the refresh tests never revoke.
+ *
+ * Typed by its shape, not as `RevocationAdapter`: this package does not depend on @revokit/core
+ * (core's own tests use these presets); `createEngine` checks the shape where it is passed in.
  */
-export function connectAdapter(provider: string): RevocationAdapter {
+export function connectAdapter(provider: string) {
   return {
     toolkit: 'test',
     supportsAccess: false,
@@ -26,7 +30,7 @@ export function connectAdapter(provider: string): RevocationAdapter {
         tokenEndpoint: `${provider}/token`,
       }),
       clientId: FAKE_CLIENT.id,
-      clientAuth: 'client_secret_post',
+      clientAuth: 'client_secret_post' as const,
       clientSecret: () => FAKE_CLIENT.secret,
       scopes: ['read'],
     },

@@ -1,3 +1,5 @@
+// The child's side of `startChild` (./child.ts): one JSON line per message to the parent, and
+// the parent's lines from stdin.
 import { createInterface } from 'node:readline'
 
 /** Prints one JSON line for the parent test. */
@@ -5,6 +7,8 @@ export function say(message: Record<string, unknown>) {
   process.stdout.write(`${JSON.stringify(message)}\n`)
 }
 
+// Listening from the start keeps the process alive until stopListening(), so a child whose
+// work hangs on purpose stays up until the parent kills it.
 const input = createInterface({ input: process.stdin })
 const waiting: Array<(line: string) => void> = []
 const early: string[] = []

@@ -1,0 +1,168 @@
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { createEngine, type Store } from '@revokit/core'
+import { scriptedAdapter } from '@revokit/core/testing'
+import { describePostgres, TEST_DATABASE_URL, testSchemas, withClient } from '@revokit/presets/postgres'
+import { afterEach, expect, it } from 'vitest'
+import { type Child, fakeSecret, startChild } from '../test/child'
+import { postgresStore } from './postgres-store'
+
+// Real operating-system processes on one schema, each with its own pool and engine: what
+// `postgresStore` promises to several instances beyond what two pools in one process can show.
+
+const cleanups: Array<() => unknown> = []
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
+})
+const schemaName = testSchemas()
+
+function track<T extends Store | Child | Server>(thing: T): T {
+  if ('compareAndSet' in thing) cleanups.push(() => thing.close?.())
+  else if ('listen' in thing) cleanups.push(() => new Promise((resolve) => thing.close(resolve)))
+  else cleanups.push(() => thing.process.kill('SIGKILL'))
+  return thing
+}
+
+/** A fake RFC 7009 revocation endpoint on loopback that answers slowly and records every hit. */
+async function fakeProvider(delayMs: number) {
+  const hits: Array<{ subject: string; token: string; pid: string }> = []
+  const server = track(
+    createServer(async (req, res) => {
+      let body = ''
+      for await (const chunk of req) body += chunk
+      const form = new URLSearchParams(body)
+      hits.push({
+        subject: form.get('token_type_hint') ?? '',
+        token: form.get('token') ?? '',
+        pid: form.get('pid') ?? '',
+      })
+      await sleep(delayMs)
+      res.writeHead(200).end()
+    }),
+  )
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return { hits, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }
+}
+
+/** The account's live `secrets` row as text, read as another program would. */
+async function secretsRow(schema: string, id: string): Promise<string> {
+  return withClient(async (client) => {
+    const { rows } = await client.query(
+      `SELECT s::text AS row FROM "${schema}".secrets AS s WHERE account_id = $1`,
+      [id],
+    )
+    return rows[0]?.row as string
+  })
+}
+
+interface ChildResult {
+  status: number
+  revokedTokens?: string[]
+  error?: string
+}
+
+await describePostgres('several processes on one schema', () => {
+  it('dispatch each subject exactly once however many revoke the same account at once', async () => {
+    const schema = schemaName()
+    const store = track(postgresStore({ url: TEST_DATABASE_URL, schema }))
+    const engine = createEngine({ store, adapters: [scriptedAdapter()] })
+    const credentials = { access_token: fakeSecret('access'), refresh_token: fakeSecret('refresh') }
+    const account = await engine.create({ userId: 'u1', toolkit: 'test', credentials })
+    // Slow enough that every process's revokes overlap the one that holds the claim.
+    const provider = await fakeProvider(150)
+
+    const processes = 3
+    const callsEach = 5
+    const children = Array.from({ length: processes }, () =>
+      track(
+        startChild('revoke', schema, {
+          REVOKIT_ACCOUNT: account.id,
+          REVOKIT_PROVIDER: provider.url,
+          REVOKIT_CALLS: String(callsEach),
+        }),
+      ),
+    )
+    for (const child of children) expect(await child.next()).toMatchObject({ ready: true })
+    for (const child of children) child.send('go')
+    const outputs = await Promise.all(children.map((child) => child.next()))
+    for (const child of children) expect(await child.exited).toEqual({ code: 0, signal: null })
+
+    // Upstream: one POST per subject, with the account's real values, across all processes.
+    expect(provider.hits.map((hit) => hit.subject).sort()).toEqual(['access_token', 'refresh_token'])
+    for (const hit of provider.hits)
+      expect(hit.token).toBe(credentials[hit.subject as keyof typeof credentials])
+
+    const results = outputs.flatMap((output) => output.results as ChildResult[])
+    expect(results).toHaveLength(processes * callsEach)
+    expect(results.every((result) => result.status === 200)).toBe(true)
+    const reporters = results.filter((result) => (result.revokedTokens ?? []).length > 0)
+    expect(reporters).toHaveLength(1)
+    expect(reporters[0]?.revokedTokens).toEqual(['access_token', 'refresh_token'])
+    expect(results.filter((result) => result.revokedTokens?.length === 0)).toHaveLength(
+      processes * callsEach - 1,
+    )
+
+    const stored = await store.get(account.id)
+    expect(stored).toMatchObject({ status: 'REVOKED', credentials: {}, claim: null })
+    expect((await store.events(account.id)).map((event) => event.type)).toEqual(['created', 'revoked'])
+    // The live secrets row holds none of the dead values (old row versions: see the README).
+    expect(await secretsRow(schema, account.id)).not.toMatch(/fake-(access|refresh)-/)
+  }, 60_000)
+
+  it('a process killed mid-revoke leaves the account ACTIVE, revokable once its claim expires', async () => {
+    const schema = schemaName()
+    const store = track(postgresStore({ url: TEST_DATABASE_URL, schema }))
+    const adapter = scriptedAdapter()
+    const dispatchedAt: number[] = []
+    const engine = createEngine({ store, adapters: [adapter] })
+    const credentials = { access_token: fakeSecret('access'), refresh_token: fakeSecret('refresh') }
+    const account = await engine.create({ userId: 'u1', toolkit: 'test', credentials })
+    const deadlineMs = 1200
+    const graceMs = 400
+
+    const child = track(
+      startChild('hang', schema, {
+        REVOKIT_ACCOUNT: account.id,
+        REVOKIT_DEADLINE_MS: String(deadlineMs),
+        REVOKIT_GRACE_MS: String(graceMs),
+      }),
+    )
+    expect(await child.next()).toMatchObject({ ready: true })
+    // The child has claimed the account and is waiting on the provider: kill it there.
+    expect(await child.next()).toMatchObject({ dispatching: 'refresh_token' })
+    child.process.kill('SIGKILL')
+    expect(await child.exited).toEqual({ code: null, signal: 'SIGKILL' })
+
+    const orphaned = await store.get(account.id)
+    expect(orphaned?.status).toBe('ACTIVE')
+    expect(orphaned?.credentials).toEqual(credentials)
+    const claim = orphaned?.claim
+    expect(claim).not.toBeNull()
+    const expiresAt = claim?.expiresAt as number
+    const startedAt = Date.now()
+    // The claim is still live, so this revoke must wait; otherwise the test proves nothing.
+    expect(startedAt).toBeLessThan(expiresAt)
+
+    const parent = createEngine({
+      store,
+      adapters: [
+        {
+          ...adapter,
+          revoke(request, context) {
+            dispatchedAt.push(Date.now())
+            return adapter.revoke(request, context)
+          },
+        },
+      ],
+    })
+    const result = await parent.revoke(account.id)
+
+    // Not before the orphaned claim expired, and then it went through.
+    expect(Math.min(...dispatchedAt)).toBeGreaterThanOrEqual(expiresAt)
+    expect(result.revokedTokens).toEqual(['access_token', 'refresh_token'])
+    expect(adapter.calls.map((call) => call.subject)).toEqual(['refresh_token', 'access_token'])
+    expect(await store.get(account.id)).toMatchObject({ status: 'REVOKED', credentials: {}, claim: null })
+    expect(expiresAt - startedAt).toBeLessThanOrEqual(deadlineMs + graceMs)
+  }, 60_000)
+})

@@ -1,0 +1,3 @@
+import { revokitTsup } from '@revokit/presets/tsup'
+
+export default revokitTsup()
