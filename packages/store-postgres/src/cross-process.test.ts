@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { createEngine, type Store } from '@revokit/core'
 import { scriptedAdapter } from '@revokit/core/testing'
 import { describePostgres, TEST_DATABASE_URL, testSchemas, withClient } from '@revokit/presets/postgres'
+import { scaled } from '@revokit/presets/time'
 import { afterEach, expect, it } from 'vitest'
 import { type Child, fakeSecret, startChild } from '../test/child'
 import { postgresStore } from './postgres-store'
@@ -118,7 +119,8 @@ await describePostgres('several processes on one schema', () => {
     const engine = createEngine({ store, adapters: [adapter] })
     const credentials = { access_token: fakeSecret('access'), refresh_token: fakeSecret('refresh') }
     const account = await engine.create({ userId: 'u1', toolkit: 'test', credentials })
-    const deadlineMs = 1200
+    // Long enough for the parent to see the claim still live after the kill, however loaded the machine is.
+    const deadlineMs = scaled(1200)
     const graceMs = 400
 
     const child = track(

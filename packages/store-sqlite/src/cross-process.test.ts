@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { createEngine, type Store } from '@revokit/core'
 import { scriptedAdapter } from '@revokit/core/testing'
+import { scaled } from '@revokit/presets/time'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { type Child, fakeSecret, findOnDisk, removeTempDirs, startChild, tempDbPath } from '../test/helpers'
 import { sqliteStore } from './sqlite-store'
@@ -106,7 +107,8 @@ describe('several processes sharing one file', () => {
     const engine = createEngine({ store, adapters: [adapter] })
     const credentials = { access_token: fakeSecret('access'), refresh_token: fakeSecret('refresh') }
     const account = await engine.create({ userId: 'u1', toolkit: 'test', credentials })
-    const deadlineMs = 1200
+    // Long enough for the parent to see the claim still live after the kill, however loaded the machine is.
+    const deadlineMs = scaled(1200)
     const graceMs = 400
 
     const child = track(
