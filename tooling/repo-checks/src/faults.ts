@@ -1,0 +1,239 @@
+// Runs every adapter's `faults` contract case and renders docs/faults.md from what they observed.
+// `pnpm faults` writes the file; the repo check (faults.test.ts) reruns the cases and compares
+// everything but the times, so the table cannot drift from what the kit sees.
+import { spawn } from 'node:child_process'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import type { FaultObservation, FaultReport, FaultSettings } from '@revokit/testing'
+
+/** One adapter's test files that call `describeRevocationAdapter`. */
+export interface FaultSuiteFiles {
+  readonly adapter: string
+  readonly dir: string
+  readonly files: readonly string[]
+  /** How many contract suites the files register (one report each). */
+  readonly suites: number
+}
+
+const CONTRACT_CALL = /\bdescribeRevocationAdapter\(/g
+
+/** Every adapter's contract test files under `root/adapters`. */
+export function faultSuites(root: string): FaultSuiteFiles[] {
+  const adapters = join(root, 'adapters')
+  const found: FaultSuiteFiles[] = []
+  for (const adapter of readdirSync(adapters).sort()) {
+    const src = join(adapters, adapter, 'src')
+    if (!existsSync(src)) continue
+    const files: string[] = []
+    let suites = 0
+    for (const file of readdirSync(src).sort()) {
+      if (!file.endsWith('.test.ts')) continue
+      const text = readFileSync(join(src, file), 'utf8')
+      // A call, not the import: the import names it without a parenthesis.
+      const calls = text.match(CONTRACT_CALL)?.length ?? 0
+      if (calls === 0) continue
+      files.push(join('src', file))
+      suites += calls
+    }
+    if (files.length) found.push({ adapter, dir: join(adapters, adapter), files, suites })
+  }
+  return found
+}
+
+/** What one `pnpm faults` run produced. */
+export interface FaultRun {
+  readonly reports: FaultReport[]
+  /** Wall-clock time of the whole run (the adapters run in parallel). */
+  readonly ms: number
+  /** Adapters whose fault cases failed, with the tail of their output. */
+  readonly failures: string[]
+  readonly suites: FaultSuiteFiles[]
+}
+
+/** The vitest CLI an adapter resolves (its own devDependency). */
+function vitestCli(dir: string): string {
+  const pkg = createRequire(join(dir, 'package.json')).resolve('vitest/package.json')
+  return join(dirname(pkg), 'vitest.mjs')
+}
+
+/**
+ * Runs only the `faults` case of every adapter's contract suites, the adapters in parallel,
+ * with `REVOKIT_FAULT_REPORT` pointing at a fresh folder, and reads the JSON they wrote.
+ */
+export async function runFaults(root: string): Promise<FaultRun> {
+  const out = mkdtempSync(join(tmpdir(), 'revokit-faults-'))
+  const suites = faultSuites(root)
+  const started = performance.now()
+  try {
+    const failures = (
+      await Promise.all(
+        suites.map(
+          (suite) =>
+            new Promise<string | undefined>((resolve) => {
+              const args = [
+                vitestCli(suite.dir),
+                'run',
+                ...suite.files,
+                '--testNamePattern',
+                // vitest joins the names of a test's suites with ' > '.
+                ' > faults > ',
+                // Not the shared preset's JSON reporter: it would overwrite the package's own report.
+                '--reporter=dot',
+              ]
+              const child = spawn(process.execPath, args, {
+                cwd: suite.dir,
+                env: { ...process.env, REVOKIT_FAULT_REPORT: out },
+                stdio: ['ignore', 'pipe', 'pipe'],
+              })
+              let output = ''
+              child.stdout.on('data', (chunk) => {
+                output += chunk
+              })
+              child.stderr.on('data', (chunk) => {
+                output += chunk
+              })
+              child.on('close', (code) =>
+                resolve(code === 0 ? undefined : `${suite.adapter} (exit ${code}):\n${output.slice(-4000)}`),
+              )
+            }),
+        ),
+      )
+    ).filter((failure): failure is string => failure !== undefined)
+    const ms = Math.round(performance.now() - started)
+    const reports = readdirSync(out)
+      .filter((file) => file.endsWith('.json'))
+      .sort()
+      .map((file) => JSON.parse(readFileSync(join(out, file), 'utf8')) as FaultReport)
+    return { reports, ms, failures, suites }
+  } finally {
+    rmSync(out, { recursive: true, force: true })
+  }
+}
+
+const TIME = /^\d+ ms$/
+
+/** The table without its times, which vary from run to run: what the repo check compares. */
+export function withoutTimes(markdown: string): string {
+  return markdown
+    .split('\n')
+    .map((line) =>
+      line.startsWith('|')
+        ? line
+            .split('|')
+            .map((cell) => (TIME.test(cell.trim()) ? ' … ' : cell))
+            .join('|')
+        : line,
+    )
+    .join('\n')
+}
+
+const settingsText = (s: FaultSettings) =>
+  `timeout ${s.timeoutMs} ms, deadline ${s.deadlineMs} ms, ${s.maxAttempts} attempts, backoff ${s.backoff.baseMs}–${s.backoff.maxMs} ms`
+
+const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ')
+const row = (cells: readonly string[]) => `| ${cells.map(cell).join(' | ')} |`
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
+
+function dispatchText(d: FaultObservation['dispatch']): string {
+  if (d.outcome !== 'failed') return `${d.outcome}, ${plural(d.attempts, 'attempt')}`
+  return `failed, ${d.retryable ? 'retryable' : 'not retryable'} (${d.why}), ${plural(d.attempts, 'attempt')}`
+}
+
+const SUBJECT_ORDER = ['refresh_token', 'access_token'] as const
+
+function engineText(e: FaultObservation['engine']): string {
+  const subjects = SUBJECT_ORDER.map((s) => {
+    const n = e.attempts[s]
+    return `${s} ${e.subjects[s].replace('_', ' ')}${n ? ` ×${n}` : ''}`
+  }).join(', ')
+  return `${e.answer}${e.slug ? ` ${e.slug}` : ''}: ${subjects}`
+}
+
+function accountText(e: FaultObservation['engine']): string {
+  const { status, pending, kept } = e.account
+  const parts: string[] = [status]
+  const scrubbed = SUBJECT_ORDER.filter((s) => !kept.includes(s))
+  if (scrubbed.length) parts.push(`scrubbed: ${scrubbed.join(', ')}`)
+  if (kept.length)
+    parts.push(kept.length === SUBJECT_ORDER.length ? 'both tokens kept' : `kept: ${kept.join(', ')}`)
+  if (pending.length) parts.push(`pending: ${pending.join(', ')}`)
+  return parts.join('; ')
+}
+
+/** docs/faults.md for `reports`, one table per contract suite after a legend of the faults. */
+export function renderFaults(reports: readonly FaultReport[]): string {
+  const byFault = new Map<string, FaultObservation>()
+  for (const report of reports)
+    for (const o of report.observations) if (!byFault.has(o.fault)) byFault.set(o.fault, o)
+  const lines = [
+    '# Fault table',
+    '',
+    "<!-- Generated by `pnpm faults` from the contract kit's `faults` case; do not edit by hand. -->",
+    '',
+    'What each adapter does when its provider misbehaves. Every row is one case of the `faults`',
+    "contract case of [`@revokit/testing`](../packages/testing/README.md#what-the-contract-checks), run through the adapter's",
+    "production path twice: core's dispatch of one subject (its undici transport, the answer checked",
+    'and redacted, retries within `maxAttempts`), then `engine.revoke` on a real engine over',
+    '`memoryStore()` for an account holding both tokens, read back afterwards. nock plays the',
+    "provider's answers; a real server on 127.0.0.1 plays what nock cannot (a silent socket, a",
+    'stalled body, a reset, a refused port, a 10 MiB body, a late success).',
+    '',
+    'Every case also checks that no token or client secret is in any outcome, error, log line or',
+    'audit event, and that the account is only left as the engine allows: REVOKED only when a token',
+    'died, with the dead tokens scrubbed and a failed one pending; otherwise a 500, ACTIVE, with',
+    'every token kept for a later try. The settings are short ones so the suite is quick; the',
+    "engine's defaults are timeout 10000 ms, deadline 30000 ms, 3 attempts, backoff 250–5000 ms.",
+    '',
+    'Times are one run on a 2-core machine; they vary and are not checked. Everything else is: the',
+    'repo check reruns the cases and fails when this file no longer matches (`pnpm faults` rewrites',
+    'it).',
+    '',
+    '## The faults',
+    '',
+    row(['Fault', 'What the provider does', 'Played by', 'Settings', 'What the case asserts']),
+    row(['---', '---', '---', '---', '---']),
+  ]
+  for (const o of byFault.values()) {
+    lines.push(
+      row([
+        `\`${o.fault}\``,
+        o.title,
+        o.via === 'nock' ? 'nock' : 'a real socket on 127.0.0.1',
+        settingsText(o.settings),
+        o.checked.join('; '),
+      ]),
+    )
+  }
+  for (const report of reports) {
+    const subject = report.observations[0]?.dispatch.subject ?? 'first subject'
+    lines.push(
+      '',
+      `## ${report.provider}${report.name ? ` (${report.name})` : ''}`,
+      '',
+      row([
+        'Fault',
+        `Dispatch of ${subject}`,
+        'Time',
+        '`engine.revoke`, both tokens held (calls per subject)',
+        'Time',
+        'Account afterwards',
+      ]),
+      row(['---', '---', '---:', '---', '---:', '---']),
+    )
+    for (const o of report.observations) {
+      lines.push(
+        row([
+          `\`${o.fault}\``,
+          dispatchText(o.dispatch),
+          `${o.dispatch.elapsedMs} ms`,
+          engineText(o.engine),
+          `${o.engine.elapsedMs} ms`,
+          accountText(o.engine),
+        ]),
+      )
+    }
+  }
+  return `${lines.join('\n')}\n`
+}
