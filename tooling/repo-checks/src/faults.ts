@@ -5,7 +5,8 @@ import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
+import { dirname, join, relative } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import type { FaultObservation, FaultReport, FaultSettings } from '@revokit/testing'
 
 /** One adapter's test files that call `describeRevocationAdapter`. */
@@ -45,62 +46,55 @@ export function faultSuites(root: string): FaultSuiteFiles[] {
 /** What one `pnpm faults` run produced. */
 export interface FaultRun {
   readonly reports: FaultReport[]
-  /** Wall-clock time of the whole run (the adapters run in parallel). */
+  /** Wall-clock time of the whole run (one vitest process, a worker per file). */
   readonly ms: number
-  /** Adapters whose fault cases failed, with the tail of their output. */
+  /** Why the run failed (a fault case, or vitest itself), with the tail of its output. */
   readonly failures: string[]
   readonly suites: FaultSuiteFiles[]
 }
 
-/** The vitest CLI an adapter resolves (its own devDependency). */
-function vitestCli(dir: string): string {
-  const pkg = createRequire(join(dir, 'package.json')).resolve('vitest/package.json')
-  return join(dirname(pkg), 'vitest.mjs')
-}
+const here = dirname(fileURLToPath(import.meta.url))
+const vitestCli = join(dirname(createRequire(import.meta.url).resolve('vitest/package.json')), 'vitest.mjs')
 
 /**
- * Runs only the `faults` case of every adapter's contract suites, the adapters in parallel,
- * with `REVOKIT_FAULT_REPORT` pointing at a fresh folder, and reads the JSON they wrote.
+ * Runs only the `faults` case of every adapter's contract suites, in one vitest process at the
+ * repository root with a worker per file, `REVOKIT_FAULT_REPORT` pointing at a fresh folder, and
+ * reads the JSON the suites wrote.
  */
 export async function runFaults(root: string): Promise<FaultRun> {
   const out = mkdtempSync(join(tmpdir(), 'revokit-faults-'))
   const suites = faultSuites(root)
+  const files = suites.flatMap((suite) => suite.files.map((file) => relative(root, join(suite.dir, file))))
   const started = performance.now()
   try {
-    const failures = (
-      await Promise.all(
-        suites.map(
-          (suite) =>
-            new Promise<string | undefined>((resolve) => {
-              const args = [
-                vitestCli(suite.dir),
-                'run',
-                ...suite.files,
-                '--testNamePattern',
-                // vitest joins the names of a test's suites with ' > '.
-                ' > faults > ',
-                // Not the shared preset's JSON reporter: it would overwrite the package's own report.
-                '--reporter=dot',
-              ]
-              const child = spawn(process.execPath, args, {
-                cwd: suite.dir,
-                env: { ...process.env, REVOKIT_FAULT_REPORT: out },
-                stdio: ['ignore', 'pipe', 'pipe'],
-              })
-              let output = ''
-              child.stdout.on('data', (chunk) => {
-                output += chunk
-              })
-              child.stderr.on('data', (chunk) => {
-                output += chunk
-              })
-              child.on('close', (code) =>
-                resolve(code === 0 ? undefined : `${suite.adapter} (exit ${code}):\n${output.slice(-4000)}`),
-              )
-            }),
-        ),
-      )
-    ).filter((failure): failure is string => failure !== undefined)
+    const args = [
+      vitestCli,
+      'run',
+      '--root',
+      root,
+      '--config',
+      join(here, '../vitest.faults.config.ts'),
+      ...files,
+      '--testNamePattern',
+      // vitest joins the names of a test's suites with ' > '.
+      ' > faults > ',
+    ]
+    const { code, output } = await new Promise<{ code: number | null; output: string }>((resolve) => {
+      const child = spawn(process.execPath, args, {
+        cwd: root,
+        env: { ...process.env, REVOKIT_FAULT_REPORT: out },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
+      let text = ''
+      child.stdout.on('data', (chunk) => {
+        text += chunk
+      })
+      child.stderr.on('data', (chunk) => {
+        text += chunk
+      })
+      child.on('close', (exit) => resolve({ code: exit, output: text }))
+    })
+    const failures = code === 0 ? [] : [`vitest exited ${code}:\n${output.slice(-6000)}`]
     const ms = Math.round(performance.now() - started)
     const reports = readdirSync(out)
       .filter((file) => file.endsWith('.json'))

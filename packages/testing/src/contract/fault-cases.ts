@@ -6,11 +6,10 @@ import {
   type TokenSubject,
   TransportError,
 } from '@revokit/core'
-import nock from 'nock'
 import { afterAll, expect, it } from 'vitest'
 import { fillPlaceholders, readCassette } from '../cassette'
 import type { Settled } from '../dispatch'
-import { allowLoopback, releaseHangingReplies } from '../nock'
+import { allowLoopback } from '../nock'
 import { type ContractRun, cassettePath } from '../run'
 import {
   FAULT_CASES,
@@ -56,8 +55,9 @@ const REDIRECT_TARGET = 'https://redirect-target.example'
 /** One armed fault: the run whose adapter points at it, and how to take it down. */
 interface Armed {
   readonly run: ContractRun
+  /** Takes down this run's fault (its server, or its script), never another run's. */
   close?(): Promise<void>
-  /** The scripted nock endpoint, for faults nock plays. */
+  /** The run's script on the nock endpoint, for faults nock plays. */
   readonly endpoint?: ScriptedEndpoint
   /** Resolves once a slow provider has given every answer it owes. */
   settled?(): Promise<void>
@@ -258,6 +258,10 @@ const FAULTS: Record<FaultCase, Fault> = {
       const armed = kit.scripted(() => ({ status: 307, headers: { location: `${REDIRECT_TARGET}/revoke` } }))
       return {
         ...armed,
+        close: async () => {
+          await armed.close?.()
+          target.remove()
+        },
         settled: async () => {
           expect(target.requests, 'nothing, and so no credential, was sent to the redirect target').toEqual(
             [],
@@ -336,7 +340,8 @@ export function faultCases(suite: Suite): void {
     scripted(script) {
       const run = suite.run()
       const expected = supported.map((subject) => suite.expectedFor(run, subject))
-      return { run, endpoint: scriptedEndpoint(expected, (n) => script(n, run)) }
+      const endpoint = scriptedEndpoint(expected, Object.values(run.tokens), (n) => script(n, run))
+      return { run, endpoint, close: async () => endpoint.remove() }
     },
     served(server, extra = {}) {
       allowLoopback()
@@ -362,38 +367,46 @@ export function faultCases(suite: Suite): void {
       const { settings } = fault
       const checked: string[] = []
 
-      // 1. Core's dispatch of the first supported subject, alone.
-      const dispatchArm = await fault.arm(kit)
-      let settled: Settled
-      try {
-        settled = await dispatchArm.run.revoke(first, settings)
-        await dispatchArm.settled?.()
-      } finally {
-        await disarm(dispatchArm)
-      }
-
-      // 2. A whole revoke through a real engine, of an account holding both tokens.
-      const engineArm = await fault.arm(kit)
-      const engineRun = engineArm.run.engine(settings)
-      let result: RevokeResult | undefined
-      let error: unknown
-      let engineMs: number
-      let account: ConnectedAccount
-      try {
-        const created = await createAccount(engineArm.run, engineRun.engine)
-        const started = performance.now()
+      // Core's dispatch of the first supported subject alone, and a whole revoke through a real
+      // engine of an account holding both tokens, at the same time: each has its own fault
+      // server, or its own script on the shared nock endpoint (routed by the run's tokens).
+      const observeDispatch = async () => {
+        const arm = await fault.arm(kit)
         try {
-          result = await engineRun.engine.revoke(created.id)
-        } catch (thrown) {
-          error = thrown
+          const settled = await arm.run.revoke(first, settings)
+          await arm.settled?.()
+          return { arm, settled }
+        } finally {
+          await arm.close?.()
         }
-        engineMs = elapsed(started)
-        await engineArm.settled?.()
-        account = await engineRun.engine.get(created.id)
-      } finally {
-        await engineRun.engine.close()
-        await disarm(engineArm)
       }
+      const observeEngine = async () => {
+        const arm = await fault.arm(kit)
+        const engineRun = arm.run.engine(settings)
+        try {
+          const created = await createAccount(arm.run, engineRun.engine)
+          const started = performance.now()
+          let result: RevokeResult | undefined
+          let error: unknown
+          try {
+            result = await engineRun.engine.revoke(created.id)
+          } catch (thrown) {
+            error = thrown
+          }
+          const engineMs = elapsed(started)
+          await arm.settled?.()
+          const account: ConnectedAccount = await engineRun.engine.get(created.id)
+          return { arm, engineRun, result, error, engineMs, account }
+        } finally {
+          await engineRun.engine.close()
+          await arm.close?.()
+        }
+      }
+      const [dispatched, revoked] = await Promise.allSettled([observeDispatch(), observeEngine()])
+      if (dispatched.status === 'rejected') throw dispatched.reason
+      if (revoked.status === 'rejected') throw revoked.reason
+      const { arm: dispatchArm, settled } = dispatched.value
+      const { arm: engineArm, engineRun, result, error, engineMs, account } = revoked.value
 
       const subjects = result?.subjects ?? (isRevokitError(error) ? error.subjects : undefined)
       const attempts: Partial<Record<TokenSubject, number>> = {}
@@ -453,13 +466,6 @@ export function faultCases(suite: Suite): void {
       )
     })
   })
-}
-
-/** Takes a fault down: its server, its nock interceptors, any reply still held. */
-async function disarm(armed: Armed): Promise<void> {
-  await armed.close?.()
-  nock.cleanAll()
-  releaseHangingReplies()
 }
 
 /**

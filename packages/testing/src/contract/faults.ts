@@ -222,53 +222,108 @@ export interface ScriptedEndpoint {
   readonly arrivals: readonly number[]
   /** The answers given, in order (headers as sent, so a `Retry-After` date can be checked). */
   readonly answers: readonly FaultAnswer[]
+  /** Stops answering; the interceptor goes once no other run uses it. */
+  remove(): void
 }
+
+interface Route {
+  /** Values only this run's requests carry (its canary tokens). */
+  readonly owns: readonly string[]
+  readonly script: (n: number) => FaultAnswer
+  readonly arrivals: number[]
+  readonly answers: FaultAnswer[]
+}
+
+// One interceptor per endpoint, shared by the runs that script it at the same time (a fault case
+// dispatches and revokes through the engine at once): each request goes to the run whose token
+// it carries, so two runs never answer each other's requests.
+const shared = new Map<string, { interceptor: nock.Interceptor; routes: Set<Route> }>()
 
 /**
  * Serves every request to the documented endpoints (`expected`: one per subject; the same URL
- * counts once) from `script`, for as long as the test runs. The request's shape is not matched:
- * the `request-shape` case checks that; a fault case is about the answer.
+ * counts once) that carries one of `owns` (the run's tokens) from `script`, until `remove()`.
+ * The request's shape is not matched: the `request-shape` case checks that; a fault case is
+ * about the answer.
  */
 export function scriptedEndpoint(
   expected: readonly ExpectedRequest[],
+  owns: readonly string[],
   script: (n: number) => FaultAnswer,
 ): ScriptedEndpoint {
-  const arrivals: number[] = []
-  const answers: FaultAnswer[] = []
-  const seen = new Set<string>()
+  const route: Route = { owns, script, arrivals: [], answers: [] }
+  const keys = new Set<string>()
   for (const request of expected) {
     const url = new URL(request.url)
     const key = `${request.method} ${url.origin}${url.pathname}${url.search}`
-    if (seen.has(key)) continue
-    seen.add(key)
-    nock(url.origin)
-      .persist()
-      .intercept(`${url.pathname}${url.search}`, request.method)
-      .reply(() => {
-        arrivals.push(Date.now())
-        const answer = script(answers.length)
-        answers.push(answer)
+    if (keys.has(key)) continue
+    keys.add(key)
+    let entry = shared.get(key)
+    if (!entry) {
+      const routes = new Set<Route>()
+      const interceptor = nock(url.origin).persist().intercept(`${url.pathname}${url.search}`, request.method)
+      // nock 15 hands a reply function the request (a Fetch `Request`), body unread.
+      interceptor.reply(async (request: Request) => {
+        const text = `${await request.clone().text()} ${JSON.stringify([...request.headers])}`
+        const owner = [...routes].find((r) => r.owns.some((value) => text.includes(value)))
+        if (!owner) return [421, 'no fault script owns this request']
+        owner.arrivals.push(Date.now())
+        const answer = owner.script(owner.answers.length)
+        owner.answers.push(answer)
         return [answer.status, wireBody(answer.body), { ...answer.headers } as Record<string, string>]
       })
+      entry = { interceptor, routes }
+      shared.set(key, entry)
+    }
+    entry.routes.add(route)
   }
-  return { arrivals, answers }
+  return {
+    arrivals: route.arrivals,
+    answers: route.answers,
+    remove() {
+      for (const key of keys) {
+        const entry = shared.get(key)
+        if (!entry) continue
+        entry.routes.delete(route)
+        if (entry.routes.size === 0) {
+          nock.removeInterceptor(entry.interceptor)
+          shared.delete(key)
+        }
+      }
+    },
+  }
 }
+
+const watchers = new Map<string, { requests: string[]; users: number; interceptors: nock.Interceptor[] }>()
 
 /**
  * An origin that records every request sent to it, for faults that must never reach it (a
- * redirect's target).
+ * redirect's target). Runs watching the same origin at once share what it saw.
  */
-export function watchedOrigin(origin: string): { readonly requests: readonly string[] } {
-  const requests: string[] = []
-  const scope = nock(origin).persist()
-  for (const method of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']) {
-    scope
-      .intercept(/.*/, method)
-      .optionally()
-      .reply((path: string) => {
-        requests.push(`${method} ${path}`)
+export function watchedOrigin(origin: string): { readonly requests: readonly string[]; remove(): void } {
+  let watcher = watchers.get(origin)
+  if (!watcher) {
+    const requests: string[] = []
+    const scope = nock(origin).persist()
+    const interceptors: nock.Interceptor[] = []
+    for (const method of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']) {
+      const interceptor = scope.intercept(/.*/, method)
+      interceptors.push(interceptor)
+      interceptor.optionally().reply((request: Request) => {
+        requests.push(`${method} ${request.url}`)
         return [200, '']
       })
+    }
+    watcher = { requests, users: 0, interceptors }
+    watchers.set(origin, watcher)
   }
-  return { requests }
+  watcher.users++
+  const current = watcher
+  return {
+    requests: current.requests,
+    remove() {
+      if (--current.users > 0) return
+      for (const interceptor of current.interceptors) nock.removeInterceptor(interceptor)
+      watchers.delete(origin)
+    },
+  }
 }
