@@ -82,7 +82,7 @@ export async function runFaults(root: string): Promise<FaultRun> {
     const { code, output } = await new Promise<{ code: number | null; output: string }>((resolve) => {
       const child = spawn(process.execPath, args, {
         cwd: root,
-        env: { ...process.env, REVOKIT_FAULT_REPORT: out },
+        env: { ...process.env, REVOKIT_FAULT_REPORT: out, NO_COLOR: '1', FORCE_COLOR: '0' },
         stdio: ['ignore', 'pipe', 'pipe'],
       })
       let text = ''
