@@ -6,7 +6,7 @@ import {
   type TokenSubject,
   TransportError,
 } from '@revokit/core'
-import { afterAll, expect, it } from 'vitest'
+import { afterAll, beforeAll, expect, it } from 'vitest'
 import { fillPlaceholders, readCassette } from '../cassette'
 import type { Settled } from '../dispatch'
 import { allowLoopback } from '../nock'
@@ -40,17 +40,20 @@ import {
 } from './suite'
 
 const BACKOFF = { baseMs: 50, maxMs: 200 }
-/** Faults the provider answers: attempts are never cut short by a timeout on a loaded machine. */
-const ANSWERED: FaultSettings = { timeoutMs: 5_000, deadlineMs: 10_000, maxAttempts: 3, backoff: BACKOFF }
+/**
+ * Faults the provider answers: the engine's own default timeout and deadline (an answer ends
+ * them, so they cost nothing, and a loaded machine never cuts an attempt short), a short backoff.
+ */
+const ANSWERED: FaultSettings = { timeoutMs: 10_000, deadlineMs: 30_000, maxAttempts: 3, backoff: BACKOFF }
 /**
  * Faults where the provider never answers in time: the deadline ends them, not the attempt
  * timeout (set above it). One attempt: undici checks its timeouts on a coarse clock that can fire
  * a little before the deadline, so with retries allowed the attempt count would depend on the
- * machine. (Retrying a timed-out attempt is the contract's `timeout` case.) 1 s, because an
+ * machine. (Retrying a timed-out attempt is the contract's `timeout` case.) 2 s, because an
  * engine revoke splits it between two subjects and each share must outlast a loaded machine's
  * event-loop lag, or the second subject would not be dispatched at all.
  */
-const HANGS: FaultSettings = { timeoutMs: 5_000, deadlineMs: 1_000, maxAttempts: 1, backoff: BACKOFF }
+const HANGS: FaultSettings = { timeoutMs: 10_000, deadlineMs: 2_000, maxAttempts: 1, backoff: BACKOFF }
 
 const HUGE_BYTES = 10 * 1024 * 1024
 const REDIRECT_TARGET = 'https://redirect-target.example'
@@ -369,6 +372,20 @@ export function faultCases(suite: Suite): void {
   })
 
   suite.contractCase('faults', () => {
+    // One answered revoke first, through both paths, so the first fault case does not also pay
+    // for loading and compiling them (on a loaded machine that can take seconds).
+    beforeAll(async () => {
+      const arm = kit.scripted((_n, run) => kit.success(run))
+      const engineRun = arm.run.engine(ANSWERED)
+      try {
+        await arm.run.revoke(first, ANSWERED)
+        await engineRun.engine.revoke((await createAccount(arm.run, engineRun.engine)).id).catch(() => {})
+      } finally {
+        await engineRun.engine.close()
+        await arm.close?.()
+      }
+    })
+
     it.each(FAULT_CASES.map((id) => [id, FAULTS[id].title] as const))('%s: %s', async (id) => {
       const fault = FAULTS[id]
       const { settings } = fault
