@@ -123,12 +123,11 @@ export function withoutTimes(markdown: string): string {
     .join('\n')
 }
 
-const settingsText = (s: FaultSettings) =>
-  `timeout ${s.timeoutMs} ms, deadline ${s.deadlineMs} ms, ${s.maxAttempts} attempts, backoff ${s.backoff.baseMs}–${s.backoff.maxMs} ms`
-
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ')
 const row = (cells: readonly string[]) => `| ${cells.map(cell).join(' | ')} |`
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
+const settingsText = (s: FaultSettings) =>
+  `timeout ${s.timeoutMs} ms, deadline ${s.deadlineMs} ms, ${plural(s.maxAttempts, 'attempt')}, backoff ${s.backoff.baseMs}–${s.backoff.maxMs} ms`
 
 function dispatchText(d: FaultObservation['dispatch']): string {
   if (d.outcome !== 'failed') return `${d.outcome}, ${plural(d.attempts, 'attempt')}`
@@ -180,9 +179,9 @@ export function renderFaults(reports: readonly FaultReport[]): string {
     'every token kept for a later try. The settings are short ones so the suite is quick; the',
     "engine's defaults are timeout 10000 ms, deadline 30000 ms, 3 attempts, backoff 250–5000 ms.",
     '',
-    'Times are one run on a 2-core machine; they vary and are not checked. Everything else is: the',
-    'repo check reruns the cases and fails when this file no longer matches (`pnpm faults` rewrites',
-    'it).',
+    'Times are one run on a 2-core machine, busy with other work; they vary and are not checked.',
+    'Everything else is: the repo check reruns the cases and fails when this file no longer matches',
+    '(`pnpm faults` rewrites it).',
     '',
     '## The faults',
     '',
