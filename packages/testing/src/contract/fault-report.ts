@@ -7,7 +7,7 @@ import type { AccountStatus, RevokeOutcome, SubjectOutcomes, TokenSubject } from
  * through the adapter's production path (core's dispatch and a real engine over `memoryStore()`);
  * nock scripts the answers, and a real server on 127.0.0.1 plays what nock cannot (a socket that
  * hangs, stalls, resets or is refused, an answer that comes too late, a body that never ends).
- * @see ../../../../docs/faults.md (the table generated from these cases)
+ * @see https://datatracker.ietf.org/doc/html/rfc7009#section-2.2.1 (a 503 and retrying later; docs/faults.md in the revokit repository is the table generated from these cases)
  */
 export const FAULT_CASES = [
   'http-500',
