@@ -1,5 +1,6 @@
 import { describe } from 'vitest'
 import { answerCases } from './contract/answers'
+import { faultCases } from './contract/fault-cases'
 import { networkCases } from './contract/network'
 import { type AdapterContractOptions, validateOptions } from './contract/options'
 import { planCases } from './contract/plan'
@@ -49,6 +50,7 @@ export function describeRevocationAdapter(options: AdapterContractOptions): void
     answerCases(suite)
     networkCases(suite)
     wireCases(suite)
+    faultCases(suite)
     options.extend?.({ options, run: (origin) => suite.run(origin) })
   })
 }

@@ -1,5 +1,6 @@
 import {
   type AccountRecord,
+  type BackoffOptions,
   type Credentials,
   createDispatchRuntime,
   dispatchSubject,
@@ -25,6 +26,11 @@ export interface SettleOptions {
    * @default 1
    */
   maxAttempts?: number
+  /**
+   * The delays between retries when the provider gives no `Retry-After`. A `Retry-After` is
+   * always honoured. @default { baseMs: 1, maxMs: 10 } (tests wait milliseconds, not seconds)
+   */
+  backoff?: BackoffOptions
   /** Send through this undici dispatcher (a recorder, a proxy). */
   dispatcher?: Dispatcher
   /** Receives what the adapter and the dispatch log, redacted as the engine redacts it. */
@@ -44,6 +50,8 @@ export type AdapterCall = { readonly returned: unknown } | { readonly threw: unk
 export interface Settled extends SubjectDispatch {
   /** Every call of the adapter, in order; what it returned or threw, untouched. */
   readonly calls: readonly AdapterCall[]
+  /** How long the dispatch took, until its outcome (closing its connections not counted). */
+  readonly elapsedMs: number
 }
 
 // Retries in tests wait milliseconds, not seconds; a `Retry-After` is still honoured.
@@ -125,7 +133,7 @@ export async function settleRevoke(
   const runtime = createDispatchRuntime({
     timeoutMs: options.timeoutMs ?? 5_000,
     maxAttempts: options.maxAttempts ?? 1,
-    backoff: KIT_BACKOFF,
+    backoff: options.backoff ?? KIT_BACKOFF,
     ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
   })
@@ -133,9 +141,10 @@ export async function settleRevoke(
   const calls: AdapterCall[] = []
   const observed = observeAdapter(adapter, { onSettle: (call) => calls.push(call) })
   try {
+    const started = performance.now()
     const deadline = Date.now() + (options.deadlineMs ?? 10_000)
     const dispatch = await dispatchSubject(runtime, observed, request, { deadline })
-    return { ...dispatch, calls: [...calls] }
+    return { ...dispatch, calls: [...calls], elapsedMs: Math.round(performance.now() - started) }
   } finally {
     await runtime.close()
   }

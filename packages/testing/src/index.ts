@@ -28,6 +28,14 @@ export { type ConnectRun, createConnectRun, KIT_REDIRECT_URI, KIT_STATE } from '
 export { describeConnector } from './connect/suite'
 export { describeRevocationAdapter } from './contract'
 export {
+  FAULT_CASES,
+  type FaultCase,
+  type FaultObservation,
+  type FaultReport,
+  type FaultSettings,
+  faultReportFile,
+} from './contract/fault-report'
+export {
   type AdapterContractOptions,
   type CassetteExpectation,
   CONTRACT_CASES,

@@ -5,12 +5,12 @@ import { CONTRACT_CASES } from './contract/options'
 // Proves each contract case can fail: the whole contract runs (in a child vitest) on the sample
 // adapter with one deliberate mistake per suite, and exactly the cases that should notice it do.
 const EXPECTED_FAILURES: Record<string, string[]> = {
-  'leaks-token-in-reason': ['empty-body', 'malformed-body', 'rate-limited', 'server-error'],
+  'leaks-token-in-reason': ['empty-body', 'faults', 'malformed-body', 'rate-limited', 'server-error'],
   'leaks-secret-in-log': ['declared-subjects', 'network-unmocked', 'no-secrets'],
   'ignores-invalid-token': ['already-revoked'],
   'wrong-content-type': ['request-shape'],
   'throws-on-malformed': ['empty-body', 'malformed-body', 'server-error'],
-  'drops-retry-after': ['rate-limited', 'server-error'],
+  'drops-retry-after': ['faults', 'rate-limited', 'server-error'],
   'undeclared-cascade': ['declared-subjects', 'revoked'],
   'ignores-origin': ['network-reset'],
   'ignores-unsupported': ['unsupported-token-type'],
@@ -45,12 +45,22 @@ describe('the contract catches broken adapters', () => {
     expect(mine.some((t) => t.status === 'passed')).toBe(true)
   })
 
+  it('an adapter that drops Retry-After fails exactly the two 429 fault cases', () => {
+    const suite = 'sample adapter contract (flaw: drops-retry-after) faults '
+    const failing = run.tests
+      .filter((t) => t.fullName.startsWith(suite) && t.status === 'failed')
+      .map((t) => t.fullName.slice(suite.length).split(':')[0])
+      .sort()
+    expect(failing).toEqual(['429-retry-after-date', '429-retry-after-seconds'])
+  })
+
   it('a skipped case is reported as skipped with its reason, and the rest still run', () => {
     const suite = 'sample adapter contract (skips timeout)'
     const mine = run.tests.filter((t) => t.fullName.startsWith(suite))
     const skipped = mine.filter((t) => t.status === 'skipped' || t.status === 'pending')
     expect(skipped.map((t) => t.fullName)).toEqual([
       `${suite} timeout: skipped: this provider fixture answers instantly by design`,
+      `${suite} faults: skipped: the kit runs its fault cases on the sample adapter in the suites that ask for them`,
     ])
     expect(mine.filter((t) => t.status === 'passed').length).toBeGreaterThan(20)
     expect(run.output).toContain('skipping "timeout": this provider fixture answers instantly by design')
@@ -60,7 +70,12 @@ describe('the contract catches broken adapters', () => {
     const suite = 'sample adapter contract (redact hook)'
     const mine = run.tests.filter((t) => t.fullName.startsWith(`${suite} `))
     expect(mine.length, `tests of ${suite}`).toBeGreaterThan(20)
-    expect(mine.filter((t) => t.status !== 'passed').map((t) => t.fullName)).toEqual([])
+    // Its `faults` case is skipped (the sample adapter runs it elsewhere); nothing else may be.
+    expect(
+      mine
+        .filter((t) => t.status !== 'passed' && !t.fullName.startsWith(`${suite} faults:`))
+        .map((t) => t.fullName),
+    ).toEqual([])
   })
 
   it('useNock fails a test that leaves a cassette interaction unrequested, then cleans up', () => {

@@ -1,6 +1,7 @@
 import { inspect } from 'node:util'
 import {
   type AuditEvent,
+  type BackoffOptions,
   type Credentials,
   createEngine,
   type Engine,
@@ -73,7 +74,13 @@ export interface ContractRun {
   /** The request the engine would pass for `subject` of an account holding `held`. */
   request(subject: TokenSubject, held?: readonly TokenSubject[]): RevokeRequest
   /** A real engine over `memoryStore()` with this run's adapter (spied), a capture logger and events. */
-  engine(options?: { timeoutMs?: number; deadlineMs?: number; maxAttempts?: number }): EngineRun
+  engine(options?: {
+    timeoutMs?: number
+    deadlineMs?: number
+    maxAttempts?: number
+    /** @default { baseMs: 1, maxMs: 10 } */
+    backoff?: BackoffOptions
+  }): EngineRun
   /** Credentials of a test account holding `held`. */
   credentials(held?: readonly TokenSubject[]): Credentials
   /** Every leak of this run's secrets in `texts`, described without the secret. */
@@ -172,7 +179,7 @@ export function createContractRun(options: RunOptions, origin = options.origin):
         timeoutMs: engineOptions.timeoutMs ?? 5_000,
         deadlineMs: engineOptions.deadlineMs ?? 10_000,
         maxAttempts: engineOptions.maxAttempts ?? 1,
-        backoff: { baseMs: 1, maxMs: 10 },
+        backoff: engineOptions.backoff ?? { baseMs: 1, maxMs: 10 },
         logger,
         onEvent: (event) => events.push(event),
       })

@@ -17,6 +17,7 @@ export const CONTRACT_CASES = [
   'timeout',
   'request-shape',
   'no-secrets',
+  'faults',
 ] as const
 
 /** A case of the shared contract. */
