@@ -115,3 +115,21 @@ export function startChild(name: string, env: Record<string, string>): Child {
     stderr: () => errors,
   }
 }
+
+/**
+ * For each file among `path`'s, the first 8-character window of `secret` it contains: a store
+ * that keeps a token's tail, or a substring inside a JSON escape, still leaks it. Empty when none.
+ */
+export function windowsOnDisk(path: string, secret: string, width = 8): string[] {
+  const files = Object.entries(dbBytes(path))
+  const found: string[] = []
+  for (const [file, bytes] of files) {
+    for (let i = 0; i + width <= secret.length; i++) {
+      if (bytes.includes(Buffer.from(secret.slice(i, i + width), 'utf8'))) {
+        found.push(`${file}: "${secret.slice(i, i + width)}"`)
+        break
+      }
+    }
+  }
+  return found
+}
