@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises'
 import { dirname, isAbsolute, resolve } from 'node:path'
-import { createRedactor, type RevocationAdapter } from '@revokit/core'
+import { createRedactor, type EncryptionOptions, type RevocationAdapter } from '@revokit/core'
 import { keyOf, type ProjectKeys } from './auth'
+import { encryptionOf } from './config/encryption'
 import { interpolate } from './config/interpolate'
 import { parseJsonc } from './config/jsonc'
 import { configError } from './config/problems'
@@ -48,6 +49,12 @@ export interface RevokitConfig {
   readonly secrets: readonly string[]
   /** The registry the config was built with (it also opens the store). */
   readonly kinds: Kinds
+  /**
+   * The engine's encryption keys, from `REVOKIT_ENCRYPTION_KEY` (current) and
+   * `REVOKIT_ENCRYPTION_KEYS_PREVIOUS`; undefined when unset or `"encryption": "off"`. Not
+   * enumerable, like `secrets`.
+   */
+  readonly encryption: EncryptionOptions | undefined
 }
 
 /** Options of {@link loadConfig} and {@link parseConfig}. */
@@ -148,6 +155,8 @@ export async function parseConfig(
     if (adapter) adapters.push(adapter)
   }
   const store = storeOf(data.store, dir, kinds, problems)
+  const encryption = encryptionOf(data.encryption, store, env, problems)
+  for (const key of encryption.secrets) secrets.add(key)
 
   if (problems.length > 0) {
     throw configError(file, problems, 'Fix the listed fields, then start again.')
@@ -169,8 +178,10 @@ export async function parseConfig(
     revoke: data.revoke ?? {},
     secrets: [],
     kinds,
+    encryption: undefined,
   }
   Object.defineProperty(config, 'secrets', { value: [...secrets], enumerable: false })
+  Object.defineProperty(config, 'encryption', { value: encryption.options, enumerable: false })
   return config
 }
 

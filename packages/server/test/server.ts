@@ -9,6 +9,7 @@ import { parseConfig } from '../src/config'
 import { jsonLogger } from '../src/log'
 import { startServer } from '../src/node-server'
 import { openRevokit, type Revokit } from '../src/runtime'
+import { withTestKey } from './encryption-key'
 import { type Built, testKinds } from './kinds'
 
 export const KEY_A = 'test-key-project-a-0001'
@@ -74,7 +75,7 @@ export async function startTestServer(
       ],
       toolkits: options.toolkits ?? { acme: { adapter: 'test' } },
     }),
-    { env: options.env ?? {}, kinds, file: join(dir, 'revokit.json') },
+    { env: withTestKey(options.env), kinds, file: join(dir, 'revokit.json') },
   ).catch(async (error) => {
     running.server.close()
     throw error

@@ -7,7 +7,7 @@ import { formatPath } from './problems'
 // The shape of a config file. What a toolkit entry may hold besides `adapter` is not here: each
 // adapter's own definition validates it (see ./toolkits).
 
-const ROOT_FIELDS = 'port, publicUrl, store, projects, toolkits, revoke'
+const ROOT_FIELDS = 'port, publicUrl, store, projects, toolkits, revoke, encryption'
 
 // The adapter kinds named in messages: the built-in definitions, in their order.
 const names = builtinDefinitions.map((d) => `"${d.name}"`)
@@ -184,6 +184,13 @@ export const configSchema = z.strictObject(
         timeoutMs: z.number().int('must be a whole number of ms').min(100).max(600_000).optional(),
         deadlineMs: z.number().int('must be a whole number of ms').min(1_000).max(3_600_000).optional(),
         maxAttempts: z.number().int('must be a whole number').min(1).max(10).optional(),
+      })
+      .optional(),
+    // Encryption at rest takes its key from REVOKIT_ENCRYPTION_KEY; only "off" is written here,
+    // so storing tokens in plaintext on disk is a decision the config states.
+    encryption: z
+      .literal('off', {
+        error: 'must be "off" (or left out: the key comes from REVOKIT_ENCRYPTION_KEY, never from the file)',
       })
       .optional(),
   },
