@@ -181,6 +181,18 @@ describe('encryption at rest', () => {
     const error = await failure(fresh().credentials(b.id))
     expect(error.slug).toBe('decryption_failed')
     expect(error.message).toContain(b.id)
+
+    // Not an envelope at all: refused, never taken for plaintext credentials.
+    const now = (await inner.get(b.id)) as AccountRecord
+    await inner.compareAndSet(
+      b.id,
+      now.version,
+      { ...now, credentials: { $sealed: 'fake-garbage' }, version: now.version + 1 },
+      [],
+    )
+    const garbage = await failure(fresh().credentials(b.id))
+    expect(garbage.slug).toBe('decryption_failed')
+    expect(JSON.stringify(garbage.toJSON())).not.toContain('fake-garbage')
   })
 
   it('refuses a key that is not 32 bytes, without quoting it', () => {

@@ -33,14 +33,13 @@ export interface SealedField {
   readonly $sealed: string
 }
 
-/** True when `value` is a field sealed by a {@link Keyring}, whatever key sealed it. */
+/**
+ * True when `value` is a field sealed by a {@link Keyring}, whatever key sealed it. Any object
+ * with a string `$sealed` counts, so a damaged envelope is refused when opened instead of being
+ * taken for plaintext credentials.
+ */
 export function isSealed(value: unknown): value is SealedField {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as SealedField).$sealed === 'string' &&
-    (value as SealedField).$sealed.startsWith(`${VERSION}.`)
-  )
+  return typeof value === 'object' && value !== null && typeof (value as SealedField).$sealed === 'string'
 }
 
 /** The key id a sealed field names. */
@@ -118,14 +117,15 @@ export function createKeyring(options: EncryptionOptions | undefined): Keyring {
       return { $sealed: `${VERSION}.${currentId}.${iv.toString('base64url')}.${body.toString('base64url')}` }
     },
     open(sealed, accountId, field) {
-      const [version, id = '', ivText = '', bodyText = ''] = sealed.$sealed.split('.')
+      const [version, stored = '', ivText = '', bodyText = ''] = sealed.$sealed.split('.')
+      // Only a well-formed id is ever repeated in an error: the rest of a damaged value is not.
+      const id = KEY_ID.test(stored) ? stored : '(malformed)'
+      if (version !== VERSION) throw undecryptable(accountId, field, id)
       const key = keys.get(id)
       if (!key) throw keyMissing(accountId, field, id, currentId === undefined)
       const iv = Buffer.from(ivText, 'base64url')
       const body = Buffer.from(bodyText, 'base64url')
-      if (version !== VERSION || iv.length !== IV_BYTES || body.length < TAG_BYTES) {
-        throw undecryptable(accountId, field, id)
-      }
+      if (iv.length !== IV_BYTES || body.length < TAG_BYTES) throw undecryptable(accountId, field, id)
       try {
         const decipher = createDecipheriv('aes-256-gcm', key, iv)
         decipher.setAAD(aad(id, accountId, field))

@@ -87,15 +87,14 @@ export async function rotateKeys(
           current = await sealed.get(raw.id)
         }
         if (!current) continue
-        let held = false
-        const { written } = await rewrite(core, current, call, (record) => {
+        const { record, written } = await rewrite(core, current, call, (latest) =>
           // A lost race re-plans on the record as now stored; the winner may have re-sealed it
           // already, and one redundant rewrite costs less than a second read per record.
-          held = busy(record)
-          return held ? undefined : { change: {}, scrub: true, keepUpdatedAt: true }
-        })
+          busy(latest) ? undefined : { change: {}, scrub: true, keepUpdatedAt: true },
+        )
         if (written) rewritten++
-        else if (held) skipped++
+        // Busy, or lost every race: still under the old key. (Gone: nothing left to encrypt.)
+        else if (record) skipped++
       } catch (error) {
         errors.push(`${raw.id}: ${isRevokitError(error) ? error.message : 'the store failed'}`)
       }
