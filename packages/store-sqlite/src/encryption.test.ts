@@ -7,7 +7,7 @@ import {
   storeConformance,
 } from '@revokit/core/testing'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
-import { dbBytes, fakeSecret, removeTempDirs, tempDbPath, windowsOnDisk } from '../test/helpers'
+import { dbBytes, fakeSecret, removeTempDirs, tempDbPath, windowIn, windowsOnDisk } from '../test/helpers'
 import { sqliteStore } from './sqlite-store'
 
 // Encryption lives in core, in front of any store: these tests read the SQLite files' bytes, as
@@ -70,8 +70,7 @@ describe('an encrypted engine on sqliteStore', () => {
       ?.form.get('code_verifier') as string
     expect(verifier).toEqual(expect.any(String))
     secrets.push(verifier)
-    for (let i = 0; i + 8 <= verifier.length; i++)
-      expect(pendingBytes.includes(verifier.slice(i, i + 8))).toBe(false)
+    expect(windowIn(pendingBytes, verifier)).toBeUndefined()
     const connected = await engine.credentials(link.id)
     secrets.push(connected.val.access_token as string, connected.val.refresh_token as string)
     expect(clean()).toEqual([])

@@ -117,19 +117,21 @@ export function startChild(name: string, env: Record<string, string>): Child {
 }
 
 /**
- * For each file among `path`'s, the first 8-character window of `secret` it contains: a store
- * that keeps a token's tail, or a substring inside a JSON escape, still leaks it. Empty when none.
+ * The first `width`-character window of `secret` found in `bytes`, or undefined: a store that
+ * keeps a token's tail, or a piece of it inside an encoding, still leaks it.
  */
-export function windowsOnDisk(path: string, secret: string, width = 8): string[] {
-  const files = Object.entries(dbBytes(path))
-  const found: string[] = []
-  for (const [file, bytes] of files) {
-    for (let i = 0; i + width <= secret.length; i++) {
-      if (bytes.includes(Buffer.from(secret.slice(i, i + width), 'utf8'))) {
-        found.push(`${file}: "${secret.slice(i, i + width)}"`)
-        break
-      }
-    }
+export function windowIn(bytes: Buffer, secret: string, width = 8): string | undefined {
+  for (let i = 0; i + width <= secret.length; i++) {
+    const window = secret.slice(i, i + width)
+    if (bytes.includes(Buffer.from(window, 'utf8'))) return window
   }
-  return found
+  return undefined
+}
+
+/** For each of `path`'s files holding an 8-character window of `secret`, `file: "window"`. */
+export function windowsOnDisk(path: string, secret: string, width = 8): string[] {
+  return Object.entries(dbBytes(path)).flatMap(([file, bytes]) => {
+    const window = windowIn(bytes, secret, width)
+    return window === undefined ? [] : [`${file}: "${window}"`]
+  })
 }
