@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import type { RotateKeysSummary } from '@revokit/core'
+import type { RotateKeysProgress, RotateKeysSummary } from '@revokit/core'
 import { KEY_VARIABLE, newKey } from '../config/encryption'
 import { openRevokit } from '../runtime'
 import { CONFIG_OPTION, load, parse } from './args'
@@ -39,12 +39,19 @@ export async function rotateKey(args: string[], io: CliIO): Promise<number> {
     return EXIT_FAILED
   }
   const revokit = await openRevokit(config)
+  // One line a second at most (a page is 100 records), and the last one always.
+  let printed = ''
+  let printedAt = Number.NEGATIVE_INFINITY
+  const show = (p: RotateKeysProgress, force: boolean) => {
+    const line = `re-encrypting: ${p.scanned}/${p.total} read, ${p.rewritten} re-encrypted\n`
+    if (line === printed || (!force && Date.now() - printedAt < 1000)) return
+    io.stderr.write(line)
+    printed = line
+    printedAt = Date.now()
+  }
   try {
-    const summary = await revokit.engine.rotateKeys({
-      onProgress: (p) => {
-        io.stderr.write(`re-encrypting: ${p.scanned}/${p.total} read, ${p.rewritten} re-encrypted\n`)
-      },
-    })
+    const summary = await revokit.engine.rotateKeys({ onProgress: (p) => show(p, false) })
+    show(summary, true)
     io.stdout.write(`${rotationLine(summary)}\n`)
     for (const line of summary.errors) io.stderr.write(`  ${terminalSafe(line)}\n`)
     if (summary.failed > 0) {
