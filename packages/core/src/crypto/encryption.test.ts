@@ -347,6 +347,40 @@ describe('engine.rotateKeys', () => {
     for (const id of untouched) expect((await server.get(id)).status).toBe('ACTIVE')
   })
 
+  it('stops at a page boundary when its signal aborts, and says so', async () => {
+    const inner = memoryStore()
+    const old = createEngine({
+      store: inner,
+      adapters: [],
+      encryption: { keys: [{ id: 'old', key: KEY_1 }] },
+    })
+    for (let i = 0; i < 5; i++) {
+      await old.create({
+        userId: `u${i}`,
+        toolkit: 'test',
+        credentials: { access_token: fakeToken(`at${i}`) },
+      })
+    }
+    const engine = createEngine({
+      store: inner,
+      adapters: [],
+      encryption: {
+        keys: [
+          { id: 'new', key: KEY_2 },
+          { id: 'old', key: KEY_1 },
+        ],
+      },
+    })
+    const stop = new AbortController()
+    const summary = await engine.rotateKeys({
+      pageSize: 2,
+      signal: stop.signal,
+      onProgress: () => stop.abort(),
+    })
+    expect(summary).toMatchObject({ total: 5, scanned: 2, rewritten: 2, aborted: true })
+    expect(await engine.rotateKeys()).toMatchObject({ scanned: 5, rewritten: 3, aborted: false })
+  })
+
   it('counts a record it cannot open as failed, names it, and goes on', async () => {
     const inner = memoryStore()
     const stranger = createEngine({

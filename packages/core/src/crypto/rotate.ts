@@ -1,5 +1,5 @@
 import type { CallOptions } from '../engine-api'
-import { type EngineCore, rewrite } from '../engine-core'
+import { type EngineCore, rewrite, storeError } from '../engine-core'
 import { isRevokitError, RevokitError } from '../errors'
 import type { AccountRecord } from '../model'
 import type { RevokeClaims } from '../revoke/claim'
@@ -62,18 +62,26 @@ export async function rotateKeys(
   }
   const pageSize = options.pageSize ?? 100
   const call: CallOptions = {}
-  const total = await sealed.inner.count({})
+  const read = <T>(work: Promise<T>) =>
+    work.catch((error: unknown) => {
+      throw storeError(error)
+    })
+  const total = await read(sealed.inner.count({}))
   let scanned = 0
   let rewritten = 0
   let skipped = 0
   const errors: string[] = []
   let after: StoreCursor | undefined
+  let aborted = false
   const busy = (record: AccountRecord) =>
     claims.live(record) || (record.authorization != null && record.authorization.expiresAt > core.clock())
 
   for (;;) {
-    if (options.signal?.aborted) break
-    const page = await sealed.inner.list({ limit: pageSize, ...(after ? { after } : {}) })
+    if (options.signal?.aborted) {
+      aborted = true
+      break
+    }
+    const page = await read(sealed.inner.list({ limit: pageSize, ...(after ? { after } : {}) }))
     for (const raw of page) {
       scanned++
       if (!sealed.stale(raw)) continue
@@ -111,6 +119,6 @@ export async function rotateKeys(
     skipped,
     failed: errors.length,
     errors,
-    aborted: options.signal?.aborted === true,
+    aborted,
   }
 }
