@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { createEngine, memoryStore } from '@revokit/core'
 import { fakeAuthorizationServer } from '@revokit/core/testing'
 import { rfc7009 } from '@revokit/rfc7009'
@@ -6,6 +7,8 @@ import { rfc7009 } from '@revokit/rfc7009'
 const provider = await fakeAuthorizationServer()
 const engine = createEngine({
   store: memoryStore(),
+  // Tokens and PKCE verifiers reach the store only encrypted; keep a real key in your secrets.
+  encryption: { keys: [{ key: randomBytes(32) }] },
   redirectUri: 'https://app.example.com/oauth/callback', // your route that calls completeAuthorization
   adapters: [
     rfc7009({

@@ -4,11 +4,12 @@
 // callback and the account is ACTIVE. Its credentials are handed out, the access token expires
 // and is refreshed, and revoking through the HTTP API kills the tokens; the authorization
 // server's own introspection proves each step. Then accounts holding tokens minted elsewhere are
-// imported and revoked the same way. Every expectation is checked: the demo exits non-zero if
+// imported and revoked the same way. The SQLite file is encrypted (REVOKIT_ENCRYPTION_KEY): the
+// demo reads its bytes at the end and finds no token in them. Every expectation is checked: the demo exits non-zero if
 // anything is not as shown, and no token, code or state is ever printed, not even in part.
 import { type ChildProcess, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -87,8 +88,10 @@ async function main() {
 
   heading('Write a revokit config: secrets come from the environment')
   const apiKey = `rk_demo_${randomBytes(12).toString('hex')}`
+  // What `revokit keygen` prints: 32 random bytes, base64. Tokens reach the file only encrypted.
+  const encryptionKey = randomBytes(32).toString('base64')
   const client = as.clients.basic
-  keep(apiKey, client.clientSecret)
+  keep(apiKey, client.clientSecret, encryptionKey)
   const configPath = join(tmp, 'revokit.json')
   const config = {
     port,
@@ -121,8 +124,12 @@ async function main() {
   const url = await startServer(configPath, port, {
     REVOKIT_API_KEY: apiKey,
     ACME_CLIENT_SECRET: client.clientSecret,
+    REVOKIT_ENCRYPTION_KEY: encryptionKey,
   })
   note(`listening on ${url}   (store: ${join(tmp, 'revokit.db')})`)
+  note(
+    dim('tokens are stored encrypted with REVOKIT_ENCRYPTION_KEY (made for this run, like `revokit keygen`)'),
+  )
   const api = (method: string, path: string, body?: unknown) => call(url, apiKey, method, path, body)
 
   // ── Connect ──────────────────────────────────────────────────────────────────────────────
@@ -395,6 +402,28 @@ async function main() {
   heading('GET /api/v3/connected_accounts')
   for (const item of list.body.items)
     note(`${item.id}  ${item.user_id.padEnd(6)} ${item.toolkit.slug.padEnd(7)} ${item.status}`)
+
+  heading('Read the SQLite file: no token in it, whole or in part')
+  const db = join(tmp, 'revokit.db')
+  const onDisk = Buffer.concat(
+    [db, `${db}-wal`].map((file) => (existsSync(file) ? readFileSync(file) : Buffer.alloc(0))),
+  )
+  // carol's token is still live (no adapter could revoke it): only encryption keeps it out.
+  const tokens = [
+    ...secrets.filter((secret) => secret !== apiKey && secret !== encryptionKey),
+    'fake-notion-token',
+  ]
+  for (const secret of tokens) {
+    for (let at = 0; at + 8 <= secret.length; at++) {
+      expect(
+        !onDisk.includes(secret.slice(at, at + 8)),
+        'no token is in the database file, not even 8 characters of one',
+      )
+    }
+  }
+  ok(
+    `${onDisk.length.toLocaleString('en')} bytes of revokit.db and its WAL: none of the ${tokens.length} tokens, codes and secrets is in them, carol's live one included`,
+  )
 
   // The canary: nothing printed holds a secret, nor any 12 characters of one.
   const printed = transcript.join('\n')

@@ -1,5 +1,7 @@
 import type { Dispatcher } from 'undici'
 import type { RevocationAdapter } from './adapter'
+import type { EncryptionOptions } from './crypto/keyring'
+import type { RotateKeysOptions, RotateKeysSummary } from './crypto/rotate'
 import type { RevokitError } from './errors'
 import type { Logger } from './logger'
 import type { AccountStatus, ConnectedAccount, Credentials, SubjectOutcomes, TokenSubject } from './model'
@@ -13,6 +15,14 @@ import type { CreateInput, ListQuery } from './validate'
 export interface EngineOptions {
   /** Where accounts live: `memoryStore()`, `sqliteStore({ path })`, or your own {@link Store}. */
   store: Store
+  /**
+   * Encryption at rest: with keys, every record's credentials and pending authorization (its
+   * PKCE verifier) reach the store only as AES-256-GCM ciphertext, whatever the store. The first
+   * key encrypts; all of them decrypt. Without it the store holds plaintext, and a record found
+   * encrypted is refused with 500 `encryption_key_missing`.
+   * @see https://nvlpubs.nist.gov/nistpubs/Legacy/SP/nistspecialpublication800-38d.pdf
+   */
+  encryption?: EncryptionOptions
   /** One adapter per toolkit slug. */
   adapters: readonly RevocationAdapter[]
   /** One upstream attempt's connect, headers and body-idle timeout. @default 10000 */
@@ -292,6 +302,12 @@ export interface Engine {
   credentials(id: string, options?: CallOptions & { minValidityMs?: number }): Promise<AccountCredentials>
   /** Replaces the tokens (rotated outside revokit); the old values are scrubbed. */
   updateCredentials(id: string, credentials: Credentials, options?: CallOptions): Promise<ConnectedAccount>
+  /**
+   * Re-encrypts with the current key (the first of `encryption.keys`) every record sealed with
+   * an older key or stored in plaintext, page by page, safe to run while the engine serves
+   * requests. Once it reports `skipped: 0` and `failed: 0`, the older keys can be removed.
+   */
+  rotateKeys(options?: RotateKeysOptions): Promise<RotateKeysSummary>
   /** Closes the transport (if the engine made it), the adapters and the store. */
   close(): Promise<void>
 }

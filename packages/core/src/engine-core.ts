@@ -170,6 +170,8 @@ export interface Rewrite {
   readonly event?: { readonly type: AuditEventType; readonly to: AccountStatus; readonly reason?: string }
   /** The write removes secret values (see `WriteOptions.scrub`). */
   readonly scrub?: boolean
+  /** Keep `updatedAt`: the write changes how the record is stored, not the account (a re-encryption). */
+  readonly keepUpdatedAt?: boolean
 }
 
 /**
@@ -189,7 +191,12 @@ export async function rewrite(
     const step = plan(current)
     if (!step) break
     const now = core.iso()
-    const next: AccountRecord = { ...current, ...step.change, updatedAt: now, version: current.version + 1 }
+    const next: AccountRecord = {
+      ...current,
+      ...step.change,
+      updatedAt: step.keepUpdatedAt ? current.updatedAt : now,
+      version: current.version + 1,
+    }
     const { event } = step
     const events = event
       ? [

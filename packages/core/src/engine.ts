@@ -1,5 +1,8 @@
 import { authorizations } from './connect/authorize'
 import { refreshes } from './connect/refresh'
+import { createKeyring } from './crypto/keyring'
+import { rotateKeys } from './crypto/rotate'
+import { sealedStore } from './crypto/sealed-store'
 import type { Engine, EngineOptions } from './engine-api'
 import { createEngineCore, positive, storeError } from './engine-core'
 import { RevokitError } from './errors'
@@ -47,12 +50,14 @@ export type {
  * @see https://datatracker.ietf.org/doc/html/rfc7009 (what adapters speak to providers)
  */
 export function createEngine(options: EngineOptions): Engine {
-  const store = options.store
-  if (!store || typeof store.compareAndSet !== 'function' || typeof store.claim !== 'function') {
+  const given = options.store
+  if (!given || typeof given.compareAndSet !== 'function' || typeof given.claim !== 'function') {
     throw new TypeError(
       'createEngine: options.store must be a Store (with compareAndSet and claim), e.g. memoryStore()',
     )
   }
+  // The one place secrets are sealed: every part of the engine reads and writes through this.
+  const store = sealedStore(given, createKeyring(options.encryption))
   const registry = createAdapterRegistry(options.adapters ?? [])
   const timeoutMs = positive(options.timeoutMs, 10_000, 'timeoutMs')
   const clock = options.clock ?? Date.now
@@ -179,6 +184,8 @@ export function createEngine(options: EngineOptions): Engine {
       assertAccountId(id)
       return ops.updateCredentials(id, credentials, call)
     },
+
+    rotateKeys: (rotateOptions) => rotateKeys(core, claims, store, rotateOptions),
 
     async close() {
       await runtime.close()

@@ -33,6 +33,8 @@ export const ERROR_CATALOG = {
   store_error: { status: 500, code: 1502 },
   token_exchange_failed: { status: 502, code: 1504 },
   refresh_failed: { status: 503, code: 1505 },
+  encryption_key_missing: { status: 500, code: 1506 },
+  decryption_failed: { status: 500, code: 1507 },
 } as const
 
 /** A slug of {@link ERROR_CATALOG}. */

@@ -33,6 +33,13 @@ export type {
   TokenParseContext,
   TokenSet,
 } from './connector'
+export {
+  type EncryptionKey,
+  type EncryptionOptions,
+  encryptionKeyId,
+  parseEncryptionKey,
+} from './crypto/keyring'
+export type { RotateKeysOptions, RotateKeysProgress, RotateKeysSummary } from './crypto/rotate'
 export { type AdapterDefinition, defineAdapter, isAdapterDefinition } from './definition'
 export {
   type AccountCredentials,

@@ -100,7 +100,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
  * numbers, booleans and null). Several times faster than `structuredClone` for these small
  * objects, which dominated the engine's own time in `pnpm bench`.
  */
-function cloneData<T>(value: T): T {
+export function cloneData<T>(value: T): T {
   if (value === null || typeof value !== 'object') return value
   if (Array.isArray(value)) return value.map(cloneData) as T
   const out: Record<string, unknown> = {}

@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { type FakeAuthorizationServer, fakeAuthorizationServer } from '@revokit/core/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { capture, runMain } from '../test/cli'
+import { withTestKey } from '../test/encryption-key'
 import { testKinds } from '../test/kinds'
 import {
   consent,
@@ -71,7 +72,7 @@ describe('revokit connect and accounts refresh', () => {
     const code = await main(['connect', '--config', configFile, ...args], {
       stdout: watching,
       stderr,
-      env: {},
+      env: withTestKey(),
       kinds,
       signals: false,
       progress: { redrawMs: 10 },

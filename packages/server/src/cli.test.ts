@@ -11,6 +11,7 @@ import { createEngine, memoryStore } from '@revokit/core'
 import { scaled } from '@revokit/presets/time'
 import { describe, expect, it } from 'vitest'
 import { capture, runCli, runMain } from '../test/cli'
+import { TEST_ENCRYPTION_KEY } from '../test/encryption-key'
 import { testKinds } from '../test/kinds'
 import { main } from './cli/main'
 import { errorEnvelopeSchema, listResponseSchema, revokeResponseSchema } from './wire'
@@ -46,7 +47,8 @@ async function seeded() {
       noapi: { adapter: 'test', supportsAccess: false, supportsRefresh: false },
     },
   })
-  const engine = createEngine({ store, adapters: [] })
+  // The CLI encrypts with the test key (test/cli.ts gives it), so the seeding engine does too.
+  const engine = createEngine({ store, adapters: [], encryption: { keys: [{ key: TEST_ENCRYPTION_KEY }] } })
   // Several accounts per user and toolkit: the bulk commands must find them all.
   const create = (userId: string, toolkit: string, projectId = 'main') =>
     engine.create({

@@ -10,6 +10,7 @@ import { type AdapterDefinition, defineAdapter, isRevokitError, type RevokitErro
 import { scriptedAdapter } from '@revokit/core/testing'
 import { describe, expect, it } from 'vitest'
 import * as z from 'zod'
+import { withTestKey } from '../test/encryption-key'
 import { testKinds } from '../test/kinds'
 import { createKeyMatcher } from './auth'
 import { loadConfig, parseConfig } from './config'
@@ -28,7 +29,7 @@ const { kinds } = testKinds()
 
 async function fail(text: string, options: Parameters<typeof parseConfig>[1] = {}): Promise<RevokitError> {
   try {
-    await parseConfig(text, { kinds, env: {}, ...options })
+    await parseConfig(text, { kinds, env: withTestKey(), ...options })
   } catch (error) {
     expect(isRevokitError(error)).toBe(true)
     const failure = error as RevokitError
@@ -83,11 +84,11 @@ describe('config file', () => {
     writeFileSync(file, example)
     const config = await loadConfig(file, {
       kinds: specKinds,
-      env: {
+      env: withTestKey({
         REVOKIT_API_KEY: 'fake-api-key-from-env-0001',
         GITHUB_CLIENT_SECRET: 'fake-github-secret',
         ACME_SECRET: 'fake-acme-secret',
-      },
+      }),
     })
     expect(config.port).toBe(8080)
     expect(config.store).toEqual({ kind: 'sqlite', path: join(dir, 'revokit.db') })
@@ -152,7 +153,7 @@ describe('config file', () => {
   it('defaults port to 8080 and toolkits to none; takes a port from the environment', async () => {
     const config = await parseConfig(
       JSON.stringify({ store: { kind: 'memory' }, projects: [{ id: 'p', apiKeys: [KEY] }] }),
-      { kinds, env: {} },
+      { kinds, env: withTestKey() },
     )
     expect(config.port).toBe(8080)
     expect(config.adapters).toEqual([])
@@ -235,7 +236,7 @@ describe('config file', () => {
     [
       'an unknown top-level field',
       (c: Record<string, unknown>) => (c.listen = 1),
-      'listen: unknown field — remove it (allowed: port, publicUrl, store, projects, toolkits, revoke, limits, rateLimit)',
+      'listen: unknown field — remove it (allowed: port, publicUrl, store, projects, toolkits, revoke, limits, rateLimit, encryption)',
     ],
     [
       'a port that is not a number',
@@ -446,7 +447,7 @@ describe('config file', () => {
         ...base(),
         toolkits: { acme: { adapter: 'test', revocationEndpoint: 'http://127.0.0.1:9000/revoke' } },
       }),
-      { kinds, env: {} },
+      { kinds, env: withTestKey() },
     )
     expect(config.adapters).toHaveLength(1)
   })
@@ -513,7 +514,7 @@ describe('config file', () => {
     const file = join(dir, 'conf', 'revokit.json')
     writeFileSync(file, JSON.stringify({ ...base(), store: { kind: 'sqlite', path: '../data/revokit.db' } }))
     const sqliteKinds: Kinds = { adapters: kinds.adapters, stores: { sqlite: () => ({}) as never } }
-    expect((await loadConfig(file, { kinds: sqliteKinds, env: {} })).store).toEqual({
+    expect((await loadConfig(file, { kinds: sqliteKinds, env: withTestKey() })).store).toEqual({
       kind: 'sqlite',
       path: join(dir, 'data', 'revokit.db'),
     })
@@ -521,7 +522,7 @@ describe('config file', () => {
       JSON.stringify({ ...base(), store: { kind: 'sqlite', path: '/var/lib/revokit.db' } }),
       {
         kinds: sqliteKinds,
-        env: {},
+        env: withTestKey(),
         file,
       },
     )
@@ -543,7 +544,7 @@ describe('config file', () => {
       JSON.stringify({ ...base(), store: { kind: 'sqlite', path: '/nonexistent/dir/x.db' } }),
       {
         kinds: failing,
-        env: {},
+        env: withTestKey(),
       },
     )
     const error = await openRevokit(config).then(
@@ -561,7 +562,7 @@ describe('config file', () => {
   it('takes a postgres store from ${DATABASE_URL} and hides its password like an API key', async () => {
     const config = await parseConfig(
       JSON.stringify({ ...base(), store: { kind: 'postgres', url: '${DATABASE_URL}', schema: 'tenant_a' } }),
-      { kinds, env: { DATABASE_URL: 'postgres://revokit:fake-db-pw-42@db.internal:5432/app' } },
+      { kinds, env: withTestKey({ DATABASE_URL: 'postgres://revokit:fake-db-pw-42@db.internal:5432/app' }) },
     )
     expect(config.store).toEqual({
       kind: 'postgres',
@@ -571,10 +572,26 @@ describe('config file', () => {
     expect(config.secrets).toContain('fake-db-pw-42')
   })
 
+  it('a postgres store is persistent: without REVOKIT_ENCRYPTION_KEY it is refused, naming the variable', async () => {
+    const error = await parseConfig(
+      JSON.stringify({ ...base(), store: { kind: 'postgres', url: '${DATABASE_URL}' } }),
+      {
+        kinds,
+        env: { DATABASE_URL: 'postgres://revokit:fake-db-pw-44@db.internal:5432/app' },
+      },
+    ).then(
+      () => undefined,
+      (e: RevokitError) => e,
+    )
+    expect(error?.slug).toBe('invalid_config')
+    expect(error?.errors.join('\n')).toContain('REVOKIT_ENCRYPTION_KEY')
+    expect(JSON.stringify(error?.toEnvelope())).not.toContain('fake-db-pw-44')
+  })
+
   it('a postgres store that cannot be reached is a config error under store.url, without the password', async () => {
     const config = await parseConfig(
       JSON.stringify({ ...base(), store: { kind: 'postgres', url: '${DATABASE_URL}' } }),
-      { kinds, env: { DATABASE_URL: 'postgres://revokit:fake-db-pw-43@127.0.0.1:1/app' } },
+      { kinds, env: withTestKey({ DATABASE_URL: 'postgres://revokit:fake-db-pw-43@127.0.0.1:1/app' }) },
     )
     const error = await openRevokit(config).then(
       () => undefined,
@@ -603,10 +620,10 @@ describe('config file: the optional revoke section', () => {
   it('sets the engine limits, and names a bad one', async () => {
     const good = await parseConfig(
       JSON.stringify({ ...base(), revoke: { timeoutMs: 5000, deadlineMs: 60000, maxAttempts: 5 } }),
-      { env: {}, kinds },
+      { env: withTestKey(), kinds },
     )
     expect(good.revoke).toEqual({ timeoutMs: 5000, deadlineMs: 60000, maxAttempts: 5 })
-    expect((await parseConfig(JSON.stringify(base()), { env: {}, kinds })).revoke).toEqual({})
+    expect((await parseConfig(JSON.stringify(base()), { env: withTestKey(), kinds })).revoke).toEqual({})
     const error = await fail(JSON.stringify({ ...base(), revoke: { deadlineMs: 10, retries: 2 } }))
     expect(error.errors.join('\n')).toMatch(/revoke\.deadlineMs: .*1000/)
     expect(error.errors.join('\n')).toMatch(/revoke\.retries/)

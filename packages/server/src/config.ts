@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises'
 import { dirname, isAbsolute, resolve } from 'node:path'
-import { createRedactor, type Redactor, type RevocationAdapter } from '@revokit/core'
+import { createRedactor, type EncryptionOptions, type Redactor, type RevocationAdapter } from '@revokit/core'
 import { hashApiKey, keyOf, type ProjectKeys } from './auth'
+import { encryptionOf } from './config/encryption'
 import { interpolate } from './config/interpolate'
 import { parseJsonc } from './config/jsonc'
 import { configError } from './config/problems'
@@ -65,6 +66,12 @@ export interface RevokitConfig {
   readonly redactor: Redactor
   /** The registry the config was built with (it also opens the store). */
   readonly kinds: Kinds
+  /**
+   * The engine's encryption keys, from `REVOKIT_ENCRYPTION_KEY` (current) and
+   * `REVOKIT_ENCRYPTION_KEYS_PREVIOUS`; undefined when unset or `"encryption": "off"`. Not
+   * enumerable, like `secrets`.
+   */
+  readonly encryption: EncryptionOptions | undefined
 }
 
 /** Options of {@link loadConfig} and {@link parseConfig}. */
@@ -153,7 +160,13 @@ export async function parseConfig(
     return { slug, kind, options: rest }
   })
   const definitions = await resolveDefinitions(entries, kinds, [...new Set([dir, process.cwd()])], problems)
-  const secrets = new Set<string>([...toolkitSecrets(entries, definitions), ...storeSecrets(data.store)])
+  const store = storeOf(data.store, dir, kinds, problems)
+  const encryption = encryptionOf(data.encryption, store, env, problems)
+  const secrets = new Set<string>([
+    ...toolkitSecrets(entries, definitions),
+    ...storeSecrets(data.store),
+    ...encryption.secrets,
+  ])
   const redactor = createRedactor([...data.projects.flatMap((p) => p.apiKeys.map(keyOf)), ...secrets])
   const adapters: RevocationAdapter[] = []
   for (const entry of entries) {
@@ -161,7 +174,6 @@ export async function parseConfig(
     const adapter = definition && buildToolkit(entry, definition, redactor, problems)
     if (adapter) adapters.push(adapter)
   }
-  const store = storeOf(data.store, dir, kinds, problems)
 
   if (problems.length > 0) {
     throw configError(file, problems, 'Fix the listed fields, then start again.')
@@ -181,9 +193,11 @@ export async function parseConfig(
     secrets: [],
     redactor,
     kinds,
+    encryption: undefined,
   }
   Object.defineProperty(config, 'secrets', { value: [...secrets], enumerable: false })
   Object.defineProperty(config, 'redactor', { value: redactor, enumerable: false })
+  Object.defineProperty(config, 'encryption', { value: encryption.options, enumerable: false })
   return config
 }
 

@@ -57,6 +57,7 @@ export async function openRevokit(config: RevokitConfig, options: OpenRevokitOpt
   try {
     engine = createEngine({
       ...config.revoke,
+      ...(config.encryption ? { encryption: config.encryption } : {}),
       ...options.engine,
       ...(redirectUri !== undefined ? { redirectUri } : {}),
       store,

@@ -7,6 +7,7 @@ import { promisify } from 'node:util'
 import { scaled } from '@revokit/presets/time'
 import { main } from '../src/cli/main'
 import type { Kinds } from '../src/kinds'
+import { withTestKey } from './encryption-key'
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url))
 const SOURCE_ARGS = ['--conditions=@revokit/source', '--import', '@revokit/presets/register-source']
@@ -23,7 +24,7 @@ export async function runCli(args: string[], env: Record<string, string> = {}, s
       [...SOURCE_ARGS, script, ...args],
       {
         cwd: packageDir,
-        env: { PATH: process.env.PATH ?? '', ...env },
+        env: { PATH: process.env.PATH ?? '', ...withTestKey(env) },
         timeout: scaled(60_000),
       },
     )
@@ -38,7 +39,7 @@ export async function runCli(args: string[], env: Record<string, string> = {}, s
 export function spawnCli(args: string[], env: Record<string, string> = {}, script = CLI): ChildProcess {
   return spawn(process.execPath, [...SOURCE_ARGS, script, ...args], {
     cwd: packageDir,
-    env: { PATH: process.env.PATH ?? '', ...env },
+    env: { PATH: process.env.PATH ?? '', ...withTestKey(env) },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
 }
@@ -61,7 +62,8 @@ export function capture(tty = false) {
 
 /**
  * Runs main() in this process with captured stdout/stderr, the given environment only (nothing
- * of this process's), and the package directory as cwd. `kinds` defaults to the built-in ones.
+ * of this process's, but the test encryption key unless `env` sets REVOKIT_ENCRYPTION_KEY), and
+ * the package directory as cwd. `kinds` defaults to the built-in ones.
  */
 export async function runMain(
   args: string[],
@@ -72,7 +74,7 @@ export async function runMain(
   const code = await main(args, {
     stdout,
     stderr,
-    env: options.env ?? {},
+    env: withTestKey(options.env),
     cwd: options.cwd ?? packageDir,
     ...(options.kinds ? { kinds: options.kinds } : {}),
     signals: false,

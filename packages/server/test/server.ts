@@ -10,6 +10,7 @@ import { parseConfig } from '../src/config'
 import { jsonLogger } from '../src/log'
 import { type ServerLimits, startServer } from '../src/node-server'
 import { openRevokit, type Revokit } from '../src/runtime'
+import { withTestKey } from './encryption-key'
 import { type Built, testKinds } from './kinds'
 
 export const KEY_A = 'test-key-project-a-0001'
@@ -86,7 +87,7 @@ export async function startTestServer(
       // Off unless a test is about it: suites send bursts no client of one key would.
       rateLimit: options.rateLimit ?? false,
     }),
-    { env: options.env ?? {}, kinds, file: join(dir, 'revokit.json') },
+    { env: withTestKey(options.env), kinds, file: join(dir, 'revokit.json') },
   ).catch(async (error) => {
     running.server.close()
     throw error

@@ -57,3 +57,23 @@ export type { Child } from '@revokit/presets/child'
 export function startChild(name: string, env: Record<string, string>): Child {
   return start(join(PACKAGE_DIR, 'test', 'children', `${name}.ts`), { cwd: PACKAGE_DIR, env })
 }
+
+/**
+ * The first `width`-character window of `secret` found in `bytes`, or undefined: a store that
+ * keeps a token's tail, or a piece of it inside an encoding, still leaks it.
+ */
+export function windowIn(bytes: Buffer, secret: string, width = 8): string | undefined {
+  for (let i = 0; i + width <= secret.length; i++) {
+    const window = secret.slice(i, i + width)
+    if (bytes.includes(Buffer.from(window, 'utf8'))) return window
+  }
+  return undefined
+}
+
+/** For each of `path`'s files holding an 8-character window of `secret`, `file: "window"`. */
+export function windowsOnDisk(path: string, secret: string, width = 8): string[] {
+  return Object.entries(dbBytes(path)).flatMap(([file, bytes]) => {
+    const window = windowIn(bytes, secret, width)
+    return window === undefined ? [] : [`${file}: "${window}"`]
+  })
+}

@@ -2,12 +2,15 @@
 // store, reads per second, beside the store's own get (the ceiling: a read can't be cheaper than
 // the store read it makes), interleaved rounds in one run. Then 200 concurrent callers on an
 // account whose token is about to expire, against a local token endpoint: refresh grants sent.
+// BENCH_ENCRYPTION=1 runs the engine with an encryption key (credentials sealed in the store).
+import { randomBytes } from 'node:crypto'
 import { createEngine, memoryStore } from '@revokit/core'
 import { fakeAuthorizationServer, scriptedAdapter } from '@revokit/core/testing'
 
 const READS = Number(process.env.BENCH_READS ?? 200_000)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
 const IN_FLIGHT = 64
+const ENCRYPTED = process.env.BENCH_ENCRYPTION === '1'
 
 const median = (values: number[]) =>
   [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number
@@ -30,6 +33,7 @@ export async function credentialsBench(): Promise<void> {
     store,
     adapters: [scriptedAdapter({ toolkit: 'bench', connect: as.connector })],
     redirectUri: 'http://127.0.0.1/callback',
+    ...(ENCRYPTED ? { encryption: { keys: [{ key: randomBytes(32) }] } } : {}),
   })
   try {
     const expires = new Date(Date.now() + 3_600_000).toISOString()
@@ -60,7 +64,7 @@ export async function credentialsBench(): Promise<void> {
     const ours = median(engineRates)
     const ceiling = median(storeRates)
     console.log(
-      `\nengine.credentials, fresh token, memory store, ${READS} reads × ${ROUNDS} rounds, ${IN_FLIGHT} in flight`,
+      `\nengine.credentials, fresh token, memory store${ENCRYPTED ? ' (encrypted at rest)' : ''}, ${READS} reads × ${ROUNDS} rounds, ${IN_FLIGHT} in flight`,
     )
     console.log(`  engine.credentials  ${Math.round(ours).toLocaleString('en')} reads/s (goal ≥ 50,000)`)
     console.log(

@@ -1,3 +1,4 @@
+export { encryptedStore } from './encrypted-store'
 export {
   type FakeAnswer,
   type FakeAuthorizationServer,

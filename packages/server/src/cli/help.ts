@@ -19,6 +19,8 @@ Commands
   accounts list      List connected accounts
   accounts refresh ID
                      Refresh an account's tokens (or print the link to reconnect it)
+  keygen             Print a new encryption key for REVOKIT_ENCRYPTION_KEY
+  rotate-key         Re-encrypt every stored token with the current encryption key
 
 Every command reads the same JSON config file as serve (--config, or $REVOKIT_CONFIG, or
 ./revokit.json) and works directly on its store.
@@ -29,7 +31,11 @@ Options
 
 Exit codes: 0 done, 1 failed (a revoke failed, the config is invalid, …), 2 wrong usage.
 
+Encryption at rest: a persistent store needs REVOKIT_ENCRYPTION_KEY (make one with
+'revokit keygen'), unless the config says "encryption": "off".
+
 Example
+  export REVOKIT_ENCRYPTION_KEY=$(revokit keygen)
   REVOKIT_API_KEY=… revokit serve --config ./revokit.json --port 8080
 `
 
@@ -43,6 +49,11 @@ JSON line per request on stdout, with tokens, secrets and API keys redacted. SIG
 shuts down gracefully: no new connections, requests in flight finish, the store is closed; a
 second signal stops at once.
 
+With a persistent store (sqlite) tokens are stored encrypted with the key in
+REVOKIT_ENCRYPTION_KEY (32 random bytes, base64: revokit keygen); serve refuses to start
+without one unless the config says "encryption": "off". Records still under a key from
+REVOKIT_ENCRYPTION_KEYS_PREVIOUS are re-encrypted in the background after start-up.
+
 Usage
   revokit serve [--config FILE] [--port N] [--host H]
 
@@ -54,6 +65,7 @@ Options
 
 Example
   export REVOKIT_API_KEY=$(openssl rand -hex 32)
+  export REVOKIT_ENCRYPTION_KEY=$(revokit keygen)
   revokit serve --config ./revokit.json --port 8080
   curl -X POST -H "x-api-key: $REVOKIT_API_KEY" http://127.0.0.1:8080/api/v3.1/connected_accounts/ca_1a2b3c4d5e6f/revoke
 `
@@ -155,11 +167,52 @@ Examples
   revokit accounts refresh ca_1a2b3c4d5e6f --config ./revokit.json
 `
 
+export const KEYGEN_HELP = `revokit keygen — make an encryption key
+
+Prints a new key (32 random bytes, base64) on stdout and its id on stderr. Keep it secret and
+backed up: without it the stored tokens cannot be read. Same as: openssl rand -base64 32
+
+Usage
+  revokit keygen
+
+Example
+  export REVOKIT_ENCRYPTION_KEY=$(revokit keygen)
+`
+
+export const ROTATE_KEY_HELP = `revokit rotate-key — re-encrypt stored tokens with the current key
+
+Reads every record of the config's store and re-encrypts, with the key in
+REVOKIT_ENCRYPTION_KEY, those still encrypted with an older key (given, comma-separated, in
+REVOKIT_ENCRYPTION_KEYS_PREVIOUS) or stored before encryption was turned on. Safe while
+'revokit serve' runs on the same store (serve also does this in the background at start-up).
+Once it reports nothing skipped or failed, the previous keys can be removed.
+
+Usage
+  revokit rotate-key [--config FILE]
+
+Options
+  -c, --config FILE  Config file (default: $REVOKIT_CONFIG, else ./revokit.json)
+  -h, --help         Show this help
+
+Exit code 1 when a record could not be re-encrypted (a key missing) or was skipped (a revoke,
+refresh or authorization in progress: run it again a few minutes later).
+
+Example
+  export REVOKIT_ENCRYPTION_KEYS_PREVIOUS=$REVOKIT_ENCRYPTION_KEY
+  export REVOKIT_ENCRYPTION_KEY=$(revokit keygen)
+  revokit rotate-key --config ./revokit.json
+`
+
 /** The help text of `revokit help TOPIC`. */
 export function helpOf(topic: string): string {
   if (topic === 'serve') return SERVE_HELP
   if (topic === 'revoke') return REVOKE_HELP
   if (topic === 'accounts') return ACCOUNTS_HELP
   if (topic === 'connect') return CONNECT_HELP
-  throw new UsageError(`no help for '${topic}' — commands: serve, connect, revoke, accounts`, '')
+  if (topic === 'keygen') return KEYGEN_HELP
+  if (topic === 'rotate-key') return ROTATE_KEY_HELP
+  throw new UsageError(
+    `no help for '${topic}' — commands: serve, connect, revoke, accounts, keygen, rotate-key`,
+    '',
+  )
 }

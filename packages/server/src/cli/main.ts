@@ -5,6 +5,7 @@ import { accounts } from './accounts'
 import { connect } from './connect'
 import { helpOf, ROOT_HELP } from './help'
 import { type CliIO, EXIT_FAILED, EXIT_OK, EXIT_USAGE, printError, UsageError } from './io'
+import { keygen, rotateKey } from './keys'
 import { revoke } from './revoke'
 import { serve } from './serve'
 
@@ -61,11 +62,15 @@ async function run(argv: string[], io: CliIO): Promise<number> {
       return accounts(rest, io)
     case 'connect':
       return connect(rest, io)
+    case 'keygen':
+      return keygen(rest, io)
+    case 'rotate-key':
+      return rotateKey(rest, io)
     default:
       throw new UsageError(
         command.startsWith('-')
           ? `unknown option '${command}' (options come after the command)`
-          : `unknown command '${command}' — commands: serve, connect, revoke, accounts`,
+          : `unknown command '${command}' — commands: serve, connect, revoke, accounts, keygen, rotate-key`,
         '',
       )
   }

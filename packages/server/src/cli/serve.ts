@@ -4,6 +4,7 @@ import { openRevokit, type Revokit } from '../runtime'
 import { CONFIG_OPTION, integer, load, parse } from './args'
 import { SERVE_HELP } from './help'
 import { type CliIO, EXIT_FAILED, EXIT_OK, print, UsageError } from './io'
+import { rotationLine } from './keys'
 
 /** `revokit serve`: the HTTP API on this machine until SIGTERM/SIGINT (graceful shutdown). */
 export async function serve(args: string[], io: CliIO): Promise<number> {
@@ -28,6 +29,15 @@ export async function serve(args: string[], io: CliIO): Promise<number> {
       'no publicUrl in the config and no loopback address with a fixed port to default to: connecting accounts (POST /api/v3/connected_accounts/link) answers 400 redirect_uri_required until publicUrl is set',
     )
   }
+  // Records still sealed with a previous key (or stored before encryption was on) are
+  // re-encrypted while the server runs; shutting down stops the scan after its current page.
+  const rotation = new AbortController()
+  let rotating: Promise<void> = Promise.resolve()
+  const close = async () => {
+    rotation.abort()
+    await rotating
+    await revokit.close()
+  }
   let running: RunningServer
   try {
     running = await startServer({
@@ -36,7 +46,7 @@ export async function serve(args: string[], io: CliIO): Promise<number> {
       host,
       limits: config.limits,
       logger: revokit.logger as NonNullable<Revokit['logger']>,
-      onClose: () => revokit.close(),
+      onClose: close,
       signals: io.signals ? ['SIGTERM', 'SIGINT'] : [],
     })
   } catch (error) {
@@ -54,7 +64,33 @@ export async function serve(args: string[], io: CliIO): Promise<number> {
     }
     throw error
   }
+  if (config.encryption) rotating = rotateInBackground(revokit, rotation.signal)
   io.onListening?.(running)
   await running.closed
   return EXIT_OK
+}
+
+async function rotateInBackground(revokit: Revokit, signal: AbortSignal): Promise<void> {
+  const logger = revokit.logger as NonNullable<Revokit['logger']>
+  try {
+    const summary = await revokit.engine.rotateKeys({ signal })
+    if (summary.rewritten === 0 && summary.skipped === 0 && summary.failed === 0) return
+    const counts = { rewritten: summary.rewritten, skipped: summary.skipped, failed: summary.failed }
+    if (summary.failed > 0) {
+      logger.error(
+        { ...counts, errors: summary.errors.slice(0, 20) },
+        `encryption: ${rotationLine(summary)} — give the missing keys in REVOKIT_ENCRYPTION_KEYS_PREVIOUS`,
+      )
+    } else {
+      logger.info(
+        counts,
+        `encryption: ${rotationLine(summary)}${summary.skipped > 0 ? ' — skipped records are re-encrypted on their next write, or run revokit rotate-key' : ''}`,
+      )
+    }
+  } catch (error) {
+    logger.error(
+      { error },
+      'encryption: re-encrypting records under previous keys failed; run revokit rotate-key',
+    )
+  }
 }

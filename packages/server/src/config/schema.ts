@@ -7,7 +7,7 @@ import { formatPath } from './problems'
 // The shape of a config file. What a toolkit entry may hold besides `adapter` is not here: each
 // adapter's own definition validates it (see ./toolkits).
 
-const ROOT_FIELDS = 'port, publicUrl, store, projects, toolkits, revoke, limits, rateLimit'
+const ROOT_FIELDS = 'port, publicUrl, store, projects, toolkits, revoke, limits, rateLimit, encryption'
 
 // The adapter kinds named in messages: the built-in definitions, in their order.
 const names = builtinDefinitions.map((d) => `"${d.name}"`)
@@ -267,6 +267,13 @@ export const configSchema = z.strictObject(
     limits: limitsSchema.optional(),
     // Optional: per-key request rate (defaults in DEFAULT_RATE_LIMIT); false turns it off.
     rateLimit: rateLimitSchema.optional(),
+    // Encryption at rest takes its key from REVOKIT_ENCRYPTION_KEY; only "off" is written here,
+    // so storing tokens in plaintext on disk is a decision the config states.
+    encryption: z
+      .literal('off', {
+        error: 'must be "off" (or left out: the key comes from REVOKIT_ENCRYPTION_KEY, never from the file)',
+      })
+      .optional(),
   },
   { error: `must be a JSON object with ${ROOT_FIELDS}` },
 )
