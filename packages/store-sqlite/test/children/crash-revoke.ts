@@ -6,7 +6,7 @@
 import { createEngine, isRevokitError } from '@revokit/core'
 import { rfc7009 } from '@revokit/rfc7009'
 import { type CrashPlan, openStore } from '../crash/spec'
-import { env, nextLine, say, stopListening } from './lines'
+import { env, nextLine, say, stopListening } from '@revokit/presets/child-lines'
 
 const plan = JSON.parse(env('REVOKIT_CRASH_PLAN')) as CrashPlan
 const engine = createEngine({

@@ -4,7 +4,7 @@
 import { createEngine } from '@revokit/core'
 import { scriptedAdapter } from '@revokit/core/testing'
 import { sqliteStore } from '@revokit/store-sqlite'
-import { env, say } from './lines'
+import { env, say } from '@revokit/presets/child-lines'
 
 const engine = createEngine({
   store: sqliteStore({ path: env('REVOKIT_DB'), scrubDelayMs: 3_600_000 }),
