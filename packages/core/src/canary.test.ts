@@ -1,9 +1,19 @@
+import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { canary, captureLogger, errorText, localServer } from '../test/helpers'
 import { alreadyRevoked, failed, type RevocationAdapter, revoked } from './adapter'
 import { createEngine } from './engine'
 import { memoryStore } from './memory-store'
+import type { AccountRecord } from './model'
 import type { AuditEvent } from './store'
+import {
+  ECHO_FORMATS,
+  type EchoWindow,
+  echoAnswer,
+  leaksWindow,
+  SECRET_CHARS,
+  secretPart,
+} from './testing/leaks'
 
 // Canary tokens and secrets travel through every path a revoke can take: success, partial and
 // total failure, a provider that echoes what it was sent, an adapter that throws with the token
@@ -150,4 +160,142 @@ describe('canary secrets never leave through an error, a log line, an event or a
     // Base64 of the Basic credentials must not leak either.
     expect(everything).not.toContain(Buffer.from(`client:${CLIENT_SECRET}`).toString('base64'))
   })
+})
+
+// The same guarantee for parts of secrets. A provider may echo a prefix, the tail or a middle of
+// what it was sent, in any encoding, and an adapter may cut that text before the engine sees it:
+// no 8 consecutive characters of any secret may still show anywhere the engine writes.
+describe('no 8 characters of a secret leave the engine, however a provider cuts and encodes it', () => {
+  const RUNS = 250
+  const secret = fc
+    .array(fc.constantFrom(...SECRET_CHARS), { minLength: 8, maxLength: 40 })
+    .map((chars) => chars.join(''))
+    // A secret of few distinct characters ("aaaaaaaa") could match the engine's own prose.
+    .filter((s) => new Set(s).size >= 6)
+  const scenario = fc.record({
+    access: secret,
+    refresh: secret,
+    clientSecret: secret,
+    idToken: secret,
+    echoed: fc.constantFrom('access', 'refresh', 'clientSecret', 'basic'),
+    format: fc.constantFrom(...ECHO_FORMATS),
+    where: fc.constantFrom<EchoWindow>('prefix', 'suffix', 'middle', 'whole'),
+    length: fc.integer({ min: 8, max: 64 }),
+    offset: fc.nat(),
+    // Where the adapter cuts the provider's text before handing it over (as adapters once did).
+    cut: fc.option(fc.nat(), { nil: undefined }),
+    via: fc.constantFrom('reason', 'throw', 'log'),
+    // The access token's revoke succeeds: a partial revoke, answered with details, not an error.
+    partial: fc.boolean(),
+  })
+  type Scenario = typeof scenario extends fc.Arbitrary<infer T> ? T : never
+  let current: Scenario
+
+  const basicOf = (s: Scenario) => Buffer.from(`client:${s.clientSecret}`, 'utf8').toString('base64')
+  let hostile: Awaited<ReturnType<typeof localServer>>
+  beforeAll(async () => {
+    // Echoes what it was sent: the token from the form body, the secret from the Basic header.
+    hostile = await localServer((req, res) => {
+      const form = new URLSearchParams(req.body)
+      if (current.partial && form.get('token_type_hint') === 'access_token') return res.writeHead(200).end()
+      const credential = (req.headers.authorization ?? '').replace(/^Basic /, '')
+      const decoded = Buffer.from(credential, 'base64').toString('utf8')
+      const sent = {
+        access: form.get('token_type_hint') === 'access_token' ? form.get('token') : current.access,
+        refresh: form.get('token_type_hint') === 'refresh_token' ? form.get('token') : current.refresh,
+        clientSecret: decoded.slice(decoded.indexOf(':') + 1),
+        basic: credential,
+      }[current.echoed] as string
+      const answer = echoAnswer(
+        secretPart(sent, current.where, current.length, current.offset),
+        current.format,
+      )
+      res.writeHead(answer.status, answer.headers).end(answer.body)
+    })
+  })
+  afterAll(() => hostile.close())
+
+  // Careless on purpose: it copies the provider's body and challenge into its reason, its log
+  // line or an error, cut wherever `cut` says; it has no redact hook of its own.
+  const careless: RevocationAdapter = {
+    toolkit: 'careless',
+    supportsAccess: true,
+    supportsRefresh: true,
+    async revoke(request, { http, logger }) {
+      const res = await http.request(`${hostile.url}/revoke`, {
+        method: 'POST',
+        headers: {
+          authorization: `Basic ${basicOf(current)}`,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: new URLSearchParams({ token: request.token, token_type_hint: request.subject }).toString(),
+      })
+      if (res.status === 200) return revoked()
+      const whole = `${res.body} ${res.headers['www-authenticate'] ?? ''}`
+      const said = current.cut === undefined ? whole : whole.slice(0, current.cut % (whole.length + 1))
+      if (current.via === 'throw') throw new Error(`the provider said ${said}`)
+      if (current.via === 'log') logger.warn({ answer: whole, said }, `the provider said ${said}`)
+      return failed({
+        retryable: false,
+        reason: `the provider said ${said}`,
+        suggestedFix: `compare ${whole}`,
+      })
+    },
+  }
+
+  it(`holds for ${RUNS} generated secrets, echo formats, windows and cuts`, async () => {
+    const logger = captureLogger()
+    const events: AuditEvent[] = []
+    const store = memoryStore()
+    const engine = createEngine({
+      store,
+      adapters: [careless],
+      logger,
+      onEvent: (e) => events.push(e),
+      maxAttempts: 1,
+    })
+    let echoedSomething = 0
+    try {
+      await fc.assert(
+        fc.asyncProperty(scenario, async (s) => {
+          current = s
+          logger.lines.length = 0
+          events.length = 0
+          const account = await engine.create({
+            userId: 'u',
+            toolkit: 'careless',
+            allowMultiple: true,
+            credentials: {
+              access_token: s.access,
+              refresh_token: s.refresh,
+              id_token: s.idToken,
+              scope: 'x',
+            },
+          })
+          const seen: string[] = []
+          try {
+            seen.push(JSON.stringify(await engine.revoke(account.id)))
+          } catch (error) {
+            seen.push(errorText(error))
+          }
+          const { credentials: _held, ...record } = (await store.get(account.id)) as AccountRecord
+          seen.push(JSON.stringify(record), JSON.stringify(await store.events(account.id)))
+          seen.push(JSON.stringify(events), ...logger.lines)
+          const everything = seen.join('\n')
+          if (everything.includes('[REDACTED]')) echoedSomething++
+          const leaks = leaksWindow(
+            everything,
+            [s.access, s.refresh, s.clientSecret, s.idToken, basicOf(s)],
+            8,
+          )
+          expect(leaks).toEqual([])
+        }),
+        { numRuns: RUNS },
+      )
+    } finally {
+      await engine.close()
+    }
+    // The provider's answers really carried parts of secrets that had to be hidden.
+    expect(echoedSomething).toBeGreaterThan(RUNS / 2)
+  }, 120_000)
 })

@@ -80,43 +80,50 @@ const RULES: readonly Rule[] = [
 /**
  * Hides secrets in text. Calling it applies the pattern rules (auth headers, `key=value` and
  * JSON fields with secret names, well-known token shapes) and removes every known secret value
- * given to {@link createRedactor} or {@link Redactor.with}.
+ * given to {@link createRedactor} or {@link Redactor.with}: the whole value, and any part of it
+ * {@link SECRET_WINDOW} characters long or longer, raw or encoded.
  */
 export interface Redactor {
   (text: string): string
-  /** A redactor that also hides these exact values (short or empty values are ignored). */
+  /** A redactor that also hides these values (short or empty values are ignored). */
   with(values: Iterable<string | null | undefined>): Redactor
 }
 
+/**
+ * No run of this many consecutive characters of a known secret survives redaction: a provider
+ * that echoes a prefix, a middle or the tail of a token (or text someone cut across a secret)
+ * is hidden like one that echoes it whole.
+ */
+export const SECRET_WINDOW = 8
+
 // Values shorter than this are too likely to collide with ordinary text to replace blindly;
-// the pattern rules still cover them when they appear labelled.
+// the pattern rules still cover them when they appear labelled. Values shorter than
+// SECRET_WINDOW are hidden only whole.
 const MIN_KNOWN_SECRET_LENGTH = 4
 
+/** What a redactor knows, built once: every window of every long value, and the short values. */
+interface KnownIndex {
+  readonly windows: ReadonlySet<string>
+  /** Values shorter than {@link SECRET_WINDOW}, longest first. */
+  readonly short: readonly string[]
+}
+
 /**
- * Builds a {@link Redactor} that knows these exact secret values.
+ * Builds a {@link Redactor} that knows these secret values. Each is also known in the forms a
+ * secret travels in: URL-, form- and RFC 6749 Appendix B-encoded, and escaped inside a JSON
+ * string (as `JSON.stringify` writes it, and ASCII-only with `\/` as other serialisers do).
  * @see https://cheatsheetseries.owasp.org/cheatsheets/Logging_Cheat_Sheet.html#data-to-exclude
  */
 export function createRedactor(values: Iterable<string | null | undefined> = []): Redactor {
   const given = [...values]
-  // Built on first use: most revokes succeed and never redact anything, so the set of known
+  // Built on first use: most revokes succeed and never redact anything, so the index of known
   // values (with their encodings) is only worth computing when text actually needs hiding.
-  let ordered: string[] | undefined
-  const known = () => {
-    if (!ordered) {
-      const set = new Set<string>()
-      for (const value of given) addKnown(set, value)
-      // Longest first, so a secret that contains another is hidden whole.
-      ordered = [...set].sort((a, b) => b.length - a.length)
-    }
-    return ordered
-  }
+  let index: KnownIndex | undefined
 
   const redactor = ((text: string): string => {
     if (typeof text !== 'string' || text.length === 0) return text
-    let out = text
-    for (const secret of known()) {
-      if (out.includes(secret)) out = out.split(secret).join(REDACTED)
-    }
+    index ??= indexValues(given)
+    let out = hideKnown(text, index)
     for (const [pattern, replace] of RULES) out = out.replace(pattern, replace)
     return out
   }) as Redactor
@@ -124,14 +131,86 @@ export function createRedactor(values: Iterable<string | null | undefined> = [])
   return redactor
 }
 
-function addKnown(known: Set<string>, value: string | null | undefined) {
-  if (typeof value !== 'string' || value.length < MIN_KNOWN_SECRET_LENGTH) return
-  known.add(value)
-  // Secrets also travel encoded: form-encoded in bodies, base64 inside Basic credentials.
-  const encoded = encodeURIComponent(value)
-  if (encoded !== value) known.add(encoded)
-  const formEncoded = encoded.replaceAll('%20', '+')
-  if (formEncoded !== encoded) known.add(formEncoded)
+/**
+ * Redacts `text`, then bounds it to `max` characters (a cut ends in `…`). The one order that
+ * cannot leak: cutting first could split a secret, and a redactor that knew only whole values
+ * would then miss the visible half. Every site that shortens text that may hold a secret calls this.
+ */
+export function redactAndBound(text: string, redactor: (text: string) => string, max: number): string {
+  const hidden = redactor(text)
+  if (hidden.length <= max) return hidden
+  // Never end on half a surrogate pair.
+  const end = /[\uD800-\uDBFF]/.test(hidden.charAt(max - 1)) ? max - 1 : max
+  return `${hidden.slice(0, end)}…`
+}
+
+function indexValues(values: readonly (string | null | undefined)[]): KnownIndex {
+  const windows = new Set<string>()
+  const short = new Set<string>()
+  for (const value of values) {
+    if (typeof value !== 'string' || value.length < MIN_KNOWN_SECRET_LENGTH) continue
+    for (const form of encodings(value)) {
+      if (form.length < SECRET_WINDOW) short.add(form)
+      else
+        for (let i = 0; i + SECRET_WINDOW <= form.length; i++) windows.add(form.slice(i, i + SECRET_WINDOW))
+    }
+  }
+  return { windows, short: [...short].sort((a, b) => b.length - a.length) }
+}
+
+/** The forms a secret travels in besides itself. */
+function encodings(value: string): Set<string> {
+  const forms = new Set([value])
+  try {
+    const encoded = encodeURIComponent(value)
+    forms.add(encoded)
+    forms.add(encoded.replaceAll('%20', '+'))
+    // RFC 6749 Appendix B, as oauth4webapi encodes Basic client credentials.
+    forms.add(
+      encoded
+        .replace(/[-_.!~*'()]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+        .replaceAll('%20', '+'),
+    )
+  } catch {
+    // A lone surrogate has no URL encoding, so it cannot travel URL-encoded either.
+  }
+  const json = JSON.stringify(value).slice(1, -1)
+  forms.add(json)
+  forms.add(
+    json
+      .replaceAll('/', '\\/')
+      .replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`),
+  )
+  return forms
+}
+
+/**
+ * Replaces every maximal run of text covered by windows of known values with one
+ * {@link REDACTED}, in one pass: a window starting at each position is looked up once.
+ */
+function hideKnown(text: string, index: KnownIndex): string {
+  let out = text
+  if (index.windows.size > 0 && text.length >= SECRET_WINDOW) {
+    let result = ''
+    let last = 0
+    let runStart = -1
+    let runEnd = -1
+    for (let i = 0; i + SECRET_WINDOW <= text.length; i++) {
+      if (!index.windows.has(text.slice(i, i + SECRET_WINDOW))) continue
+      if (runStart >= 0 && i <= runEnd) runEnd = i + SECRET_WINDOW
+      else {
+        if (runStart >= 0) {
+          result += `${text.slice(last, runStart)}${REDACTED}`
+          last = runEnd
+        }
+        runStart = i
+        runEnd = i + SECRET_WINDOW
+      }
+    }
+    if (runStart >= 0) out = `${result}${text.slice(last, runStart)}${REDACTED}${text.slice(runEnd)}`
+  }
+  for (const value of index.short) if (out.includes(value)) out = out.split(value).join(REDACTED)
+  return out
 }
 
 /** A redactor that knows no values: pattern rules only. */

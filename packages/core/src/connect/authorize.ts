@@ -12,6 +12,7 @@ import { transition } from '../transitions'
 import { labelSchema, parseInput } from '../validate'
 import { authorizationUrl, exchangeCode, pkcePair } from './grant'
 import {
+  boundedReason,
   type ConnectSettings,
   connectorFor,
   endpointsOf,
@@ -268,7 +269,7 @@ export function authorizations(core: EngineCore, claims: RevokeClaims, settings:
             errors: [
               `error: ${code}`,
               `connected_account_id: ${record.id}`,
-              ...(description ? [`error_description: ${redact(description).slice(0, 300)}`] : []),
+              ...(description ? [`error_description: ${boundedReason(description, redact)}`] : []),
             ],
           }),
           record.id,

@@ -1,6 +1,6 @@
 import type { RevocationAdapter, RevokeContext, RevokeOutcome, RevokeRequest } from '../adapter'
 import { type Logger, redactingLogger, silentLogger } from '../logger'
-import type { AccountRecord, TokenSubject } from '../model'
+import { type AccountRecord, credentialSecrets, type TokenSubject } from '../model'
 import { createRedactor, type Redactor } from '../redact'
 import { type BackoffOptions, backoffDelay } from '../retry'
 import {
@@ -181,9 +181,7 @@ class DispatchSecrets implements TextHider {
 
   #known(): Redactor {
     if (!this.#redactor || this.#learned !== this.sent.length) {
-      const values: (string | undefined)[] = []
-      for (const value of Object.values(this.#request.credentials))
-        if (typeof value === 'string') values.push(value)
+      const values: (string | undefined)[] = credentialSecrets(this.#request.credentials)
       for (const init of this.sent) values.push(...requestSecrets(init))
       this.#redactor = createRedactor(values)
       this.#learned = this.sent.length

@@ -7,6 +7,15 @@ export {
   fakeAuthorizationServer,
 } from './fake-authorization-server'
 export {
+  ECHO_FORMATS,
+  type EchoFormat,
+  type EchoWindow,
+  echoAnswer,
+  leaksWindow,
+  SECRET_CHARS,
+  secretPart,
+} from './leaks'
+export {
   later,
   type ScriptedAdapterOptions,
   type ScriptedCall,
