@@ -91,6 +91,34 @@ describe.each(MODES)('dead token values leave the files ($mode)', ({ options, se
     expect((await store.get(account.id))?.pendingSubjects).toEqual(['refresh_token'])
   })
 
+  it('a revoke removes every secret from the files, an id_token and nested extras included; a pending token stays', async () => {
+    const { path, store } = setup(options)
+    const adapter = scriptedAdapter({
+      script: { refresh_token: [failed({ retryable: false, reason: 'HTTP 400 from provider' })] },
+    })
+    const engine = createEngine({ store, adapters: [adapter] })
+    const [access, refresh, idToken, nested] = ['access', 'refresh', 'id-token', 'nested'].map(fakeSecret)
+    const account = await engine.create({
+      userId: 'u1',
+      toolkit: 'test',
+      credentials: {
+        access_token: access,
+        refresh_token: refresh,
+        id_token: idToken,
+        authed_user: { access_token: nested },
+        scope: 'x',
+      },
+    })
+    expect(filesContaining(path, idToken)).not.toEqual([])
+
+    await engine.revoke(account.id)
+    await settle(store)
+
+    expect(findOnDisk(path, [access, idToken, nested as string])).toEqual([[], [], []])
+    expect(filesContaining(path, refresh)).not.toEqual([])
+    expect((await store.get(account.id))?.credentials).toEqual({ refresh_token: refresh, scope: 'x' })
+  })
+
   it('a delete removes every credential value, extras included', async () => {
     const { path, store } = setup(options)
     const engine = createEngine({ store, adapters: [scriptedAdapter()] })
