@@ -1,4 +1,14 @@
-export { canary, secretForms } from './canary'
+export {
+  canary,
+  ECHO_FORMATS,
+  type EchoFormat,
+  type EchoWindow,
+  echoAnswer,
+  leaksWindow,
+  SECRET_CHARS,
+  secretForms,
+  secretPart,
+} from './canary'
 export { type CaptureLogger, captureLogger } from './capture-logger'
 export {
   type Cassette,
