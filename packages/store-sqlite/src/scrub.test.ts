@@ -1,9 +1,22 @@
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { DatabaseSync } from 'node:sqlite'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { createEngine, failed, type Store } from '@revokit/core'
-import { fakeAuthorizationServer, sampleRecord, scriptedAdapter } from '@revokit/core/testing'
-import { afterAll, afterEach, describe, expect, it } from 'vitest'
-import { fakeSecret, filesContaining, findOnDisk, removeTempDirs, tempDbPath } from '../test/helpers'
+import { createEngine, failed, type RevocationAdapter, revoked, type Store } from '@revokit/core'
+import {
+  ECHO_FORMATS,
+  type EchoWindow,
+  echoAnswer,
+  fakeAuthorizationServer,
+  leaksWindow,
+  SECRET_CHARS,
+  sampleRecord,
+  scriptedAdapter,
+  secretPart,
+} from '@revokit/core/testing'
+import fc from 'fast-check'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { dbBytes, fakeSecret, filesContaining, findOnDisk, removeTempDirs, tempDbPath } from '../test/helpers'
 import { churn, storeTarget } from '../test/workload'
 import { type SqliteStoreOptions, sqliteStore } from './sqlite-store'
 
@@ -97,7 +110,9 @@ describe.each(MODES)('dead token values leave the files ($mode)', ({ options, se
       script: { refresh_token: [failed({ retryable: false, reason: 'HTTP 400 from provider' })] },
     })
     const engine = createEngine({ store, adapters: [adapter] })
-    const [access, refresh, idToken, nested] = ['access', 'refresh', 'id-token', 'nested'].map(fakeSecret)
+    const [access, refresh, idToken, nested] = ['access', 'refresh', 'id-token', 'nested'].map(
+      fakeSecret,
+    ) as [string, string, string, string]
     const account = await engine.create({
       userId: 'u1',
       toolkit: 'test',
@@ -114,7 +129,7 @@ describe.each(MODES)('dead token values leave the files ($mode)', ({ options, se
     await engine.revoke(account.id)
     await settle(store)
 
-    expect(findOnDisk(path, [access, idToken, nested as string])).toEqual([[], [], []])
+    expect(findOnDisk(path, [access, idToken, nested])).toEqual([[], [], []])
     expect(filesContaining(path, refresh)).not.toEqual([])
     expect((await store.get(account.id))?.credentials).toEqual({ refresh_token: refresh, scope: 'x' })
   })
@@ -507,4 +522,127 @@ describe('controls: the byte search finds what a store fails to remove', () => {
     },
     HEAVY_MS,
   )
+})
+
+// A provider that echoes parts of what it was sent (a token, the client secret, the Basic
+// credential), cut anywhere and in any encoding, into an adapter that copies the text into its
+// reason. The failure the store keeps (its last-failure text) lands in the files: no 8
+// consecutive characters of a secret that is not a stored token may be found in their bytes,
+// and once the account is deleted, none of any secret.
+describe('no part of a secret reaches the files through a failed revoke', () => {
+  const RUNS = 200
+  const secret = fc
+    .array(fc.constantFrom(...SECRET_CHARS), { minLength: 8, maxLength: 40 })
+    .map((chars) => chars.join(''))
+    .filter((s) => new Set(s).size >= 6)
+  const scenario = fc.record({
+    access: secret,
+    refresh: secret,
+    clientSecret: secret,
+    idToken: secret,
+    echoed: fc.constantFrom('token', 'clientSecret', 'basic'),
+    format: fc.constantFrom(...ECHO_FORMATS),
+    where: fc.constantFrom<EchoWindow>('prefix', 'suffix', 'middle', 'whole'),
+    length: fc.integer({ min: 8, max: 64 }),
+    offset: fc.nat(),
+    cut: fc.option(fc.nat(), { nil: undefined }),
+    partial: fc.boolean(),
+  })
+  type Scenario = typeof scenario extends fc.Arbitrary<infer T> ? T : never
+  let current: Scenario
+  const basicOf = (s: Scenario) => Buffer.from(`client:${s.clientSecret}`, 'utf8').toString('base64')
+
+  let url = ''
+  const provider = createServer((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (c: Buffer) => chunks.push(c))
+    req.on('end', () => {
+      const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'))
+      if (current.partial && form.get('token_type_hint') === 'access_token') return res.writeHead(200).end()
+      const credential = (req.headers.authorization ?? '').replace(/^Basic /, '')
+      const decoded = Buffer.from(credential, 'base64').toString('utf8')
+      const sent = {
+        token: form.get('token') ?? '',
+        clientSecret: decoded.slice(decoded.indexOf(':') + 1),
+        basic: credential,
+      }[current.echoed]
+      const answer = echoAnswer(
+        secretPart(sent, current.where, current.length, current.offset),
+        current.format,
+      )
+      res.writeHead(answer.status, answer.headers).end(answer.body)
+    })
+  })
+  beforeAll(() =>
+    new Promise<void>((resolve) => provider.listen(0, '127.0.0.1', resolve)).then(() => {
+      url = `http://127.0.0.1:${(provider.address() as AddressInfo).port}`
+    }),
+  )
+  afterAll(() => new Promise<void>((resolve) => provider.close(() => resolve())))
+
+  // Careless on purpose: the provider's text, cut wherever `cut` says, goes into its reason.
+  const careless: RevocationAdapter = {
+    toolkit: 'careless',
+    supportsAccess: true,
+    supportsRefresh: true,
+    async revoke(request, { http }) {
+      const res = await http.request(`${url}/revoke`, {
+        method: 'POST',
+        headers: {
+          authorization: `Basic ${basicOf(current)}`,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: new URLSearchParams({ token: request.token, token_type_hint: request.subject }).toString(),
+      })
+      if (res.status === 200) return revoked()
+      const whole = `${res.body} ${res.headers['www-authenticate'] ?? ''}`
+      const said = current.cut === undefined ? whole : whole.slice(0, current.cut % (whole.length + 1))
+      return failed({
+        retryable: false,
+        reason: `the provider said ${said}`,
+        suggestedFix: `compare ${whole}`,
+      })
+    },
+  }
+
+  // The bytes of every file, each run of NULs (free space) kept as one separator.
+  const onDisk = (path: string) =>
+    Object.values(dbBytes(path))
+      .map((bytes) => bytes.toString('utf8').replace(/\0+/g, '\0'))
+      .join('\0')
+
+  it(`holds for ${RUNS} generated secrets, echo formats, windows and cuts`, async () => {
+    await fc.assert(
+      fc.asyncProperty(scenario, async (s) => {
+        const all = [s.access, s.refresh, s.clientSecret, s.idToken]
+        // Two secrets sharing 8 characters could not tell a stored token from a leak.
+        fc.pre(all.every((a, i) => all.every((b, j) => i === j || leaksWindow(a, [b], 8).length === 0)))
+        current = s
+        const path = tempDbPath()
+        const store = sqliteStore({ path, scrubDelayMs: 0 })
+        try {
+          const engine = createEngine({ store, adapters: [careless], maxAttempts: 1 })
+          const account = await engine.create({
+            userId: 'u',
+            toolkit: 'careless',
+            credentials: { access_token: s.access, refresh_token: s.refresh, id_token: s.idToken },
+          })
+          await engine.revoke(account.id).catch(() => undefined)
+          await store.flush?.()
+          // Still stored: every credential after a failed revoke, the pending refresh token after a
+          // partial one (a REVOKED account keeps no id_token).
+          const stored = s.partial ? [s.refresh] : [s.access, s.refresh, s.idToken]
+          const never = [...all, basicOf(s)].filter((v) => !stored.includes(v))
+          expect(leaksWindow(onDisk(path), never, 8)).toEqual([])
+          await engine.delete(account.id)
+          await store.flush?.()
+          expect(leaksWindow(onDisk(path), [...all, basicOf(s)], 8)).toEqual([])
+          await engine.close()
+        } finally {
+          await store.close?.()
+        }
+      }),
+      { numRuns: RUNS },
+    )
+  }, 300_000)
 })
