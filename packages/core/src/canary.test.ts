@@ -162,6 +162,40 @@ describe('canary secrets never leave through an error, a log line, an event or a
   })
 })
 
+describe('the secrets option', () => {
+  it('hides values only the caller knows in the error, the stored failure, events and logs', async () => {
+    const configured = canary('configured-secret')
+    const logger = captureLogger()
+    const store = memoryStore()
+    // An adapter without a redact hook that quotes a secret it never sent in a request.
+    const quoting: RevocationAdapter = {
+      toolkit: 'quoting',
+      supportsAccess: true,
+      supportsRefresh: true,
+      async revoke(_request, { logger }) {
+        logger.warn({ note: configured.slice(3) }, `using ${configured.slice(0, -4)}`)
+        return failed({ retryable: false, reason: `rejected ${configured.slice(2, 30)}` })
+      },
+    }
+    const engine = createEngine({ store, adapters: [quoting], logger, secrets: [configured] })
+    const account = await engine.create({
+      userId: 'u',
+      toolkit: 'quoting',
+      credentials: { access_token: ACCESS },
+    })
+    const error = await engine.revoke(account.id).catch((e: unknown) => e)
+    const everything = [
+      errorText(error),
+      JSON.stringify((await store.get(account.id))?.lastFailedRevoke),
+      JSON.stringify(await store.events(account.id)),
+      ...logger.lines,
+    ].join('\n')
+    expect(everything).toContain('rejected [REDACTED]')
+    expect(leaksWindow(everything, [configured], 8)).toEqual([])
+    await engine.close()
+  })
+})
+
 // The same guarantee for parts of secrets. A provider may echo a prefix, the tail or a middle of
 // what it was sent, in any encoding, and an adapter may cut that text before the engine sees it:
 // no 8 consecutive characters of any secret may still show anywhere the engine writes.

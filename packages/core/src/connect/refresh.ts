@@ -157,7 +157,7 @@ export function refreshes(
       return undefined
     }
 
-    const redact = redactorFor(adapter, ...credentialSecrets(claimed.credentials))
+    const redact = redactorFor(adapter, ...core.runtime.secrets, ...credentialSecrets(claimed.credentials))
     const reason = grantReason(result, redact)
     if (result.dead) {
       // A refresh token that is no longer the stored one was rotated by someone else (another
