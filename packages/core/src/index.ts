@@ -71,7 +71,9 @@ export {
   type AccountRecord,
   type AccountStatus,
   type ConnectedAccount,
+  CREDENTIAL_METADATA,
   type Credentials,
+  credentialSecrets,
   type FailedAttempt,
   type FailedRefresh,
   type FailedRevoke,
@@ -95,7 +97,9 @@ export {
   REDACTED,
   type Redactor,
   redact,
+  redactAndBound,
   redactValue,
+  SECRET_WINDOW,
 } from './redact'
 export { createAdapterRegistry } from './registry'
 export {

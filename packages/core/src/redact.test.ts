@@ -88,6 +88,8 @@ describe('redact: known values', () => {
   it('with() adds values without forgetting the old ones', () => {
     const r = createRedactor(['first-secret']).with(['second-secret'])
     expect(r('first-secret second-secret')).toBe(`${REDACTED} ${REDACTED}`)
+    // Parts of values of both, touching: one run, hidden once.
+    expect(r('x rst-secretsecond-sec y')).toBe(`x ${REDACTED} y`)
   })
 })
 

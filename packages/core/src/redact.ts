@@ -104,9 +104,16 @@ const MIN_KNOWN_SECRET_LENGTH = 4
 /** What a redactor knows, built once: every window of every long value, and the short values. */
 interface KnownIndex {
   readonly windows: ReadonlySet<string>
+  /**
+   * The first two characters of every window, hashed: a position whose pair is not marked starts
+   * no window, so most of a text is skipped without cutting a window out of it.
+   */
+  readonly pairs: Uint8Array
   /** Values shorter than {@link SECRET_WINDOW}, longest first. */
   readonly short: readonly string[]
 }
+
+const pairOf = (text: string, i: number) => ((text.charCodeAt(i) * 31) ^ text.charCodeAt(i + 1)) & 0xfff
 
 /**
  * Builds a {@link Redactor} that knows these secret values. Each is also known in the forms a
@@ -115,19 +122,38 @@ interface KnownIndex {
  * @see https://cheatsheetseries.owasp.org/cheatsheets/Logging_Cheat_Sheet.html#data-to-exclude
  */
 export function createRedactor(values: Iterable<string | null | undefined> = []): Redactor {
-  const given = [...values]
+  return chained([], [...values])
+}
+
+/**
+ * A redactor knowing its parents' values and `given`. `with` adds a link instead of re-indexing
+ * everything: adapters call it once per answer, with a value the dispatch often knows already.
+ */
+function chained(
+  parents: readonly (() => KnownIndex)[],
+  given: readonly (string | null | undefined)[],
+): Redactor {
   // Built on first use: most revokes succeed and never redact anything, so the index of known
   // values (with their encodings) is only worth computing when text actually needs hiding.
   let index: KnownIndex | undefined
+  const chain = [
+    ...parents,
+    () => {
+      index ??= indexValues(given)
+      return index
+    },
+  ]
 
   const redactor = ((text: string): string => {
     if (typeof text !== 'string' || text.length === 0) return text
-    index ??= indexValues(given)
-    let out = hideKnown(text, index)
+    let out = hideKnown(
+      text,
+      chain.map((link) => link()),
+    )
     for (const [pattern, replace] of RULES) out = out.replace(pattern, replace)
     return out
   }) as Redactor
-  redactor.with = (more) => createRedactor([...given, ...more])
+  redactor.with = (more) => chained(chain, [...more])
   return redactor
 }
 
@@ -146,16 +172,20 @@ export function redactAndBound(text: string, redactor: (text: string) => string,
 
 function indexValues(values: readonly (string | null | undefined)[]): KnownIndex {
   const windows = new Set<string>()
+  const pairs = new Uint8Array(0x1000)
   const short = new Set<string>()
   for (const value of values) {
     if (typeof value !== 'string' || value.length < MIN_KNOWN_SECRET_LENGTH) continue
     for (const form of encodings(value)) {
       if (form.length < SECRET_WINDOW) short.add(form)
       else
-        for (let i = 0; i + SECRET_WINDOW <= form.length; i++) windows.add(form.slice(i, i + SECRET_WINDOW))
+        for (let i = 0; i + SECRET_WINDOW <= form.length; i++) {
+          windows.add(form.slice(i, i + SECRET_WINDOW))
+          pairs[pairOf(form, i)] = 1
+        }
     }
   }
-  return { windows, short: [...short].sort((a, b) => b.length - a.length) }
+  return { windows, pairs, short: [...short].sort((a, b) => b.length - a.length) }
 }
 
 /** The forms a secret travels in besides itself. */
@@ -188,15 +218,25 @@ function encodings(value: string): Set<string> {
  * Replaces every maximal run of text covered by windows of known values with one
  * {@link REDACTED}, in one pass: a window starting at each position is looked up once.
  */
-function hideKnown(text: string, index: KnownIndex): string {
+function hideKnown(text: string, indexes: readonly KnownIndex[]): string {
   let out = text
-  if (index.windows.size > 0 && text.length >= SECRET_WINDOW) {
+  const known = (i: number) => {
+    const pair = pairOf(text, i)
+    let piece: string | undefined
+    for (const index of indexes) {
+      if (index.pairs[pair] === 0) continue
+      piece ??= text.slice(i, i + SECRET_WINDOW)
+      if (index.windows.has(piece)) return true
+    }
+    return false
+  }
+  if (indexes.some((index) => index.windows.size > 0) && text.length >= SECRET_WINDOW) {
     let result = ''
     let last = 0
     let runStart = -1
     let runEnd = -1
     for (let i = 0; i + SECRET_WINDOW <= text.length; i++) {
-      if (!index.windows.has(text.slice(i, i + SECRET_WINDOW))) continue
+      if (!known(i)) continue
       if (runStart >= 0 && i <= runEnd) runEnd = i + SECRET_WINDOW
       else {
         if (runStart >= 0) {
@@ -209,7 +249,8 @@ function hideKnown(text: string, index: KnownIndex): string {
     }
     if (runStart >= 0) out = `${result}${text.slice(last, runStart)}${REDACTED}${text.slice(runEnd)}`
   }
-  for (const value of index.short) if (out.includes(value)) out = out.split(value).join(REDACTED)
+  for (const index of indexes)
+    for (const value of index.short) if (out.includes(value)) out = out.split(value).join(REDACTED)
   return out
 }
 
