@@ -4,15 +4,15 @@ import { canary, captureLogger, errorText, localServer } from '../test/helpers'
 import { alreadyRevoked, failed, type RevocationAdapter, revoked } from './adapter'
 import { createEngine } from './engine'
 import { memoryStore } from './memory-store'
-import type { AccountRecord } from './model'
 import type { AuditEvent } from './store'
 import {
-  ECHO_FORMATS,
-  type EchoWindow,
+  carelessAdapter,
+  carelessCredential,
   echoAnswer,
+  echoScenario,
   leaksWindow,
-  SECRET_CHARS,
   secretPart,
+  storedText,
 } from './testing/leaks'
 
 // Canary tokens and secrets travel through every path a revoke can take: success, partial and
@@ -201,23 +201,9 @@ describe('the secrets option', () => {
 // no 8 consecutive characters of any secret may still show anywhere the engine writes.
 describe('no 8 characters of a secret leave the engine, however a provider cuts and encodes it', () => {
   const RUNS = 250
-  const secret = fc
-    .array(fc.constantFrom(...SECRET_CHARS), { minLength: 8, maxLength: 40 })
-    .map((chars) => chars.join(''))
-    // A secret of few distinct characters ("aaaaaaaa") could match the engine's own prose.
-    .filter((s) => new Set(s).size >= 6)
   const scenario = fc.record({
-    access: secret,
-    refresh: secret,
-    clientSecret: secret,
-    idToken: secret,
+    echo: fc.array(fc.nat(), { minLength: 24, maxLength: 24 }).map(echoScenario),
     echoed: fc.constantFrom('access', 'refresh', 'clientSecret', 'basic'),
-    format: fc.constantFrom(...ECHO_FORMATS),
-    where: fc.constantFrom<EchoWindow>('prefix', 'suffix', 'middle', 'whole'),
-    length: fc.integer({ min: 8, max: 64 }),
-    offset: fc.nat(),
-    // Where the adapter cuts the provider's text before handing it over (as adapters once did).
-    cut: fc.option(fc.nat(), { nil: undefined }),
     via: fc.constantFrom('reason', 'throw', 'log'),
     // The access token's revoke succeeds: a partial revoke, answered with details, not an error.
     partial: fc.boolean(),
@@ -225,7 +211,7 @@ describe('no 8 characters of a secret leave the engine, however a provider cuts 
   type Scenario = typeof scenario extends fc.Arbitrary<infer T> ? T : never
   let current: Scenario
 
-  const basicOf = (s: Scenario) => Buffer.from(`client:${s.clientSecret}`, 'utf8').toString('base64')
+  const basicOf = (s: Scenario) => carelessCredential(s.echo.clientSecret)
   let hostile: Awaited<ReturnType<typeof localServer>>
   beforeAll(async () => {
     // Echoes what it was sent: the token from the form body, the secret from the Basic header.
@@ -235,47 +221,24 @@ describe('no 8 characters of a secret leave the engine, however a provider cuts 
       const credential = (req.headers.authorization ?? '').replace(/^Basic /, '')
       const decoded = Buffer.from(credential, 'base64').toString('utf8')
       const sent = {
-        access: form.get('token_type_hint') === 'access_token' ? form.get('token') : current.access,
-        refresh: form.get('token_type_hint') === 'refresh_token' ? form.get('token') : current.refresh,
+        access: form.get('token_type_hint') === 'access_token' ? form.get('token') : current.echo.access,
+        refresh: form.get('token_type_hint') === 'refresh_token' ? form.get('token') : current.echo.refresh,
         clientSecret: decoded.slice(decoded.indexOf(':') + 1),
         basic: credential,
       }[current.echoed] as string
-      const answer = echoAnswer(
-        secretPart(sent, current.where, current.length, current.offset),
-        current.format,
-      )
+      const { where, length, offset, format } = current.echo
+      const answer = echoAnswer(secretPart(sent, where, length, offset), format)
       res.writeHead(answer.status, answer.headers).end(answer.body)
     })
   })
   afterAll(() => hostile.close())
 
-  // Careless on purpose: it copies the provider's body and challenge into its reason, its log
-  // line or an error, cut wherever `cut` says; it has no redact hook of its own.
-  const careless: RevocationAdapter = {
-    toolkit: 'careless',
-    supportsAccess: true,
-    supportsRefresh: true,
-    async revoke(request, { http, logger }) {
-      const res = await http.request(`${hostile.url}/revoke`, {
-        method: 'POST',
-        headers: {
-          authorization: `Basic ${basicOf(current)}`,
-          'content-type': 'application/x-www-form-urlencoded',
-        },
-        body: new URLSearchParams({ token: request.token, token_type_hint: request.subject }).toString(),
-      })
-      if (res.status === 200) return revoked()
-      const whole = `${res.body} ${res.headers['www-authenticate'] ?? ''}`
-      const said = current.cut === undefined ? whole : whole.slice(0, current.cut % (whole.length + 1))
-      if (current.via === 'throw') throw new Error(`the provider said ${said}`)
-      if (current.via === 'log') logger.warn({ answer: whole, said }, `the provider said ${said}`)
-      return failed({
-        retryable: false,
-        reason: `the provider said ${said}`,
-        suggestedFix: `compare ${whole}`,
-      })
-    },
-  }
+  const careless = carelessAdapter(() => ({
+    url: hostile.url,
+    clientSecret: current.echo.clientSecret,
+    cut: current.echo.cut,
+    via: current.via,
+  }))
 
   it(`holds for ${RUNS} generated secrets, echo formats, windows and cuts`, async () => {
     const logger = captureLogger()
@@ -291,8 +254,9 @@ describe('no 8 characters of a secret leave the engine, however a provider cuts 
     let echoedSomething = 0
     try {
       await fc.assert(
-        fc.asyncProperty(scenario, async (s) => {
-          current = s
+        fc.asyncProperty(scenario, async (c) => {
+          current = c
+          const s = c.echo
           logger.lines.length = 0
           events.length = 0
           const account = await engine.create({
@@ -312,14 +276,12 @@ describe('no 8 characters of a secret leave the engine, however a provider cuts 
           } catch (error) {
             seen.push(errorText(error))
           }
-          const { credentials: _held, ...record } = (await store.get(account.id)) as AccountRecord
-          seen.push(JSON.stringify(record), JSON.stringify(await store.events(account.id)))
-          seen.push(JSON.stringify(events), ...logger.lines)
+          seen.push(await storedText(store, account.id), JSON.stringify(events), ...logger.lines)
           const everything = seen.join('\n')
           if (everything.includes('[REDACTED]')) echoedSomething++
           const leaks = leaksWindow(
             everything,
-            [s.access, s.refresh, s.clientSecret, s.idToken, basicOf(s)],
+            [s.access, s.refresh, s.clientSecret, s.idToken, basicOf(c)],
             8,
           )
           expect(leaks).toEqual([])

@@ -2,14 +2,14 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { DatabaseSync } from 'node:sqlite'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { createEngine, failed, type RevocationAdapter, revoked, type Store } from '@revokit/core'
+import { createEngine, failed, type Store } from '@revokit/core'
 import {
-  ECHO_FORMATS,
-  type EchoWindow,
+  carelessAdapter,
+  carelessCredential,
   echoAnswer,
+  echoScenario,
   fakeAuthorizationServer,
   leaksWindow,
-  SECRET_CHARS,
   sampleRecord,
   scriptedAdapter,
   secretPart,
@@ -531,26 +531,14 @@ describe('controls: the byte search finds what a store fails to remove', () => {
 // and once the account is deleted, none of any secret.
 describe('no part of a secret reaches the files through a failed revoke', () => {
   const RUNS = 200
-  const secret = fc
-    .array(fc.constantFrom(...SECRET_CHARS), { minLength: 8, maxLength: 40 })
-    .map((chars) => chars.join(''))
-    .filter((s) => new Set(s).size >= 6)
   const scenario = fc.record({
-    access: secret,
-    refresh: secret,
-    clientSecret: secret,
-    idToken: secret,
+    echo: fc.array(fc.nat(), { minLength: 24, maxLength: 24 }).map(echoScenario),
     echoed: fc.constantFrom('token', 'clientSecret', 'basic'),
-    format: fc.constantFrom(...ECHO_FORMATS),
-    where: fc.constantFrom<EchoWindow>('prefix', 'suffix', 'middle', 'whole'),
-    length: fc.integer({ min: 8, max: 64 }),
-    offset: fc.nat(),
-    cut: fc.option(fc.nat(), { nil: undefined }),
     partial: fc.boolean(),
   })
   type Scenario = typeof scenario extends fc.Arbitrary<infer T> ? T : never
   let current: Scenario
-  const basicOf = (s: Scenario) => Buffer.from(`client:${s.clientSecret}`, 'utf8').toString('base64')
+  const basicOf = (s: Scenario) => carelessCredential(s.echo.clientSecret)
 
   let url = ''
   const provider = createServer((req, res) => {
@@ -566,10 +554,8 @@ describe('no part of a secret reaches the files through a failed revoke', () => 
         clientSecret: decoded.slice(decoded.indexOf(':') + 1),
         basic: credential,
       }[current.echoed]
-      const answer = echoAnswer(
-        secretPart(sent, current.where, current.length, current.offset),
-        current.format,
-      )
+      const { where, length, offset, format } = current.echo
+      const answer = echoAnswer(secretPart(sent, where, length, offset), format)
       res.writeHead(answer.status, answer.headers).end(answer.body)
     })
   })
@@ -580,30 +566,11 @@ describe('no part of a secret reaches the files through a failed revoke', () => 
   )
   afterAll(() => new Promise<void>((resolve) => provider.close(() => resolve())))
 
-  // Careless on purpose: the provider's text, cut wherever `cut` says, goes into its reason.
-  const careless: RevocationAdapter = {
-    toolkit: 'careless',
-    supportsAccess: true,
-    supportsRefresh: true,
-    async revoke(request, { http }) {
-      const res = await http.request(`${url}/revoke`, {
-        method: 'POST',
-        headers: {
-          authorization: `Basic ${basicOf(current)}`,
-          'content-type': 'application/x-www-form-urlencoded',
-        },
-        body: new URLSearchParams({ token: request.token, token_type_hint: request.subject }).toString(),
-      })
-      if (res.status === 200) return revoked()
-      const whole = `${res.body} ${res.headers['www-authenticate'] ?? ''}`
-      const said = current.cut === undefined ? whole : whole.slice(0, current.cut % (whole.length + 1))
-      return failed({
-        retryable: false,
-        reason: `the provider said ${said}`,
-        suggestedFix: `compare ${whole}`,
-      })
-    },
-  }
+  const careless = carelessAdapter(() => ({
+    url,
+    clientSecret: current.echo.clientSecret,
+    cut: current.echo.cut,
+  }))
 
   // The bytes of every file, each run of NULs (free space) kept as one separator.
   const onDisk = (path: string) =>
@@ -613,11 +580,12 @@ describe('no part of a secret reaches the files through a failed revoke', () => 
 
   it(`holds for ${RUNS} generated secrets, echo formats, windows and cuts`, async () => {
     await fc.assert(
-      fc.asyncProperty(scenario, async (s) => {
+      fc.asyncProperty(scenario, async (c) => {
+        const s = c.echo
         const all = [s.access, s.refresh, s.clientSecret, s.idToken]
         // Two secrets sharing 8 characters could not tell a stored token from a leak.
         fc.pre(all.every((a, i) => all.every((b, j) => i === j || leaksWindow(a, [b], 8).length === 0)))
-        current = s
+        current = c
         const path = tempDbPath()
         const store = sqliteStore({ path, scrubDelayMs: 0 })
         try {
@@ -631,12 +599,12 @@ describe('no part of a secret reaches the files through a failed revoke', () => 
           await store.flush?.()
           // Still stored: every credential after a failed revoke, the pending refresh token after a
           // partial one (a REVOKED account keeps no id_token).
-          const stored = s.partial ? [s.refresh] : [s.access, s.refresh, s.idToken]
-          const never = [...all, basicOf(s)].filter((v) => !stored.includes(v))
+          const stored = c.partial ? [s.refresh] : [s.access, s.refresh, s.idToken]
+          const never = [...all, basicOf(c)].filter((v) => !stored.includes(v))
           expect(leaksWindow(onDisk(path), never, 8)).toEqual([])
           await engine.delete(account.id)
           await store.flush?.()
-          expect(leaksWindow(onDisk(path), [...all, basicOf(s)], 8)).toEqual([])
+          expect(leaksWindow(onDisk(path), [...all, basicOf(c)], 8)).toEqual([])
           await engine.close()
         } finally {
           await store.close?.()

@@ -1,16 +1,5 @@
 import { randomUUID } from 'node:crypto'
 
-// One implementation of the window check, in core's testing entry, shared by every package's tests.
-export {
-  ECHO_FORMATS,
-  type EchoFormat,
-  type EchoWindow,
-  echoAnswer,
-  leaksWindow,
-  SECRET_CHARS,
-  secretPart,
-} from '@revokit/core/testing'
-
 /**
  * A fake secret that is unique per call, easy to grep for, and cannot be mistaken for a real
  * token: `canary-<label>-<uuid>`. Only URL- and JSON-safe characters, so it travels unchanged

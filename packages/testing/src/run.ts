@@ -10,7 +10,8 @@ import {
   TOKEN_SUBJECTS,
   type TokenSubject,
 } from '@revokit/core'
-import { canary, leaksWindow, randomPart } from './canary'
+import { leaksWindow } from '@revokit/core/testing'
+import { canary, randomPart } from './canary'
 import { type CaptureLogger, captureLogger } from './capture-logger'
 import { observeAdapter, revokeRequest, type Settled, type SettleOptions, settleRevoke } from './dispatch'
 import { type MountedCassette, mountCassette } from './nock'

@@ -7,13 +7,19 @@ export {
   fakeAuthorizationServer,
 } from './fake-authorization-server'
 export {
+  type CarelessSettings,
+  carelessAdapter,
+  carelessCredential,
   ECHO_FORMATS,
   type EchoFormat,
+  type EchoScenario,
   type EchoWindow,
   echoAnswer,
+  echoScenario,
   leaksWindow,
   SECRET_CHARS,
   secretPart,
+  storedText,
 } from './leaks'
 export {
   later,

@@ -1,3 +1,7 @@
+import { failed, type RevocationAdapter, revoked } from '../adapter'
+import type { AccountRecord } from '../model'
+import type { Store } from '../store'
+
 /**
  * The parts of `secrets` that show in `text`: every run of `window` or more consecutive
  * characters of a secret, found in the text itself and in the text with JSON string escapes
@@ -134,4 +138,120 @@ export function secretPart(secret: string, where: EchoWindow, length: number, of
 /** `text` with every lone surrogate (half of a pair a cut split) replaced by U+FFFD. */
 function wellFormed(text: string): string {
   return text.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD')
+}
+
+/** What a hostile provider is sent and echoes in one generated leak test case. */
+export interface EchoScenario {
+  readonly access: string
+  readonly refresh: string
+  readonly clientSecret: string
+  /** A provider extra (an OpenID Connect `id_token`): a secret the engine never sends. */
+  readonly idToken: string
+  readonly format: EchoFormat
+  readonly where: EchoWindow
+  /** The echoed part's length (see {@link secretPart}). */
+  readonly length: number
+  readonly offset: number
+  /** Where an adapter cuts the provider's text before the engine sees it; undefined: no cut. */
+  readonly cut: number | undefined
+}
+
+const WHERE: readonly EchoWindow[] = ['prefix', 'suffix', 'middle', 'whole']
+// Strides coprime to the alphabet's size: equal seeds still give four secrets that share no window.
+const STRIDES = [13, 17, 19, 23]
+
+/**
+ * A leak test case from `seed` (any numbers, e.g. a property-test library's `array(nat())`), so
+ * every package's property tests generate the same shapes: four secrets of 8 to 40 characters
+ * drawn from {@link SECRET_CHARS}, and how the provider cuts and encodes what it echoes.
+ */
+export function echoScenario(seed: readonly number[]): EchoScenario {
+  let next = 0
+  const take = () => Math.abs(Math.trunc(seed[next++ % Math.max(1, seed.length)] ?? 0))
+  const n = SECRET_CHARS.length
+  const secret = (k: number) => {
+    const length = 8 + (take() % 33)
+    let out = ''
+    for (let i = 0; i < length; i++) out += SECRET_CHARS[(take() + i * (STRIDES[k] as number)) % n]
+    return out
+  }
+  const [access, refresh, clientSecret, idToken] = [0, 1, 2, 3].map(secret) as [
+    string,
+    string,
+    string,
+    string,
+  ]
+  const cut = take()
+  return {
+    access,
+    refresh,
+    clientSecret,
+    idToken,
+    format: ECHO_FORMATS[take() % ECHO_FORMATS.length] as EchoFormat,
+    where: WHERE[take() % WHERE.length] as EchoWindow,
+    length: 8 + (take() % 57),
+    offset: take(),
+    cut: cut % 3 === 0 ? undefined : cut,
+  }
+}
+
+/** What {@link carelessAdapter} is configured with; read at every call. */
+export interface CarelessSettings {
+  /** The hostile provider's origin: the adapter POSTs to `<url>/revoke`. */
+  readonly url: string
+  readonly clientSecret: string
+  /** Where the adapter cuts the provider's text (modulo its length); undefined: no cut. */
+  readonly cut: number | undefined
+  /** Where the text goes: the failure reason (default), a thrown error, or a log line. */
+  readonly via?: 'reason' | 'throw' | 'log'
+}
+
+/** The HTTP Basic credential {@link carelessAdapter} sends: base64 of `client:<secret>`. */
+export const carelessCredential = (clientSecret: string) =>
+  Buffer.from(`client:${clientSecret}`, 'utf8').toString('base64')
+
+/**
+ * An adapter careless on purpose, for leak tests: it POSTs the token (form body, Basic client
+ * authentication) and copies the provider's body and `WWW-Authenticate` challenge, cut where
+ * `cut` says, into its reason, an error it throws or a log line. It has no `redact` hook, so
+ * only what the engine knows can hide what it passes on.
+ */
+export function carelessAdapter(settings: () => CarelessSettings, toolkit = 'careless'): RevocationAdapter {
+  return {
+    toolkit,
+    supportsAccess: true,
+    supportsRefresh: true,
+    async revoke(request, { http, logger }) {
+      const { url, clientSecret, cut, via = 'reason' } = settings()
+      const res = await http.request(`${url}/revoke`, {
+        method: 'POST',
+        headers: {
+          authorization: `Basic ${carelessCredential(clientSecret)}`,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: new URLSearchParams({ token: request.token, token_type_hint: request.subject }).toString(),
+      })
+      if (res.status === 200) return revoked()
+      const whole = `${res.body} ${res.headers['www-authenticate'] ?? ''}`
+      const said = cut === undefined ? whole : whole.slice(0, cut % (whole.length + 1))
+      if (via === 'throw') throw new Error(`the provider said ${said}`)
+      if (via === 'log') logger.warn({ answer: whole, said }, `the provider said ${said}`)
+      return failed({
+        retryable: false,
+        reason: `the provider said ${said}`,
+        suggestedFix: `compare ${whole}`,
+      })
+    },
+  }
+}
+
+/**
+ * Everything `store` keeps about account `id` but its credentials (which may rightly still hold
+ * live tokens): the record's other fields (the last failures, the status reason) and its audit
+ * events, as JSON, for leak checks.
+ */
+export async function storedText(store: Store, id: string): Promise<string> {
+  const record = await store.get(id)
+  const { credentials: _held, ...rest } = record ?? ({ credentials: {} } as AccountRecord)
+  return `${JSON.stringify(rest)}\n${JSON.stringify(await store.events(id))}`
 }
