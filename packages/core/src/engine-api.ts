@@ -39,6 +39,13 @@ export interface EngineOptions {
   backoff?: BackoffOptions
   /** pino-compatible; every line is redacted. Nothing is logged by default. */
   logger?: Logger
+  /**
+   * Values to hide in every text the engine writes (results, errors, events, stored failure
+   * text, logs), besides those it knows itself: each account's tokens, what its requests sent,
+   * the adapters' `redact` hooks. The server passes every secret of its config, so a client
+   * secret an adapter echoes without hiding is still hidden.
+   */
+  secrets?: readonly string[]
   /** Called after every stored transition, with the same event the store recorded. */
   onEvent?: (event: AuditEvent) => void
   /**

@@ -9,6 +9,7 @@ import { RevokitError } from './errors'
 import { lifecycle } from './lifecycle'
 import { redactingLogger } from './logger'
 import { toAccount } from './model'
+import { createRedactor } from './redact'
 import { createAdapterRegistry } from './registry'
 import { revokeMany } from './revoke/bulk'
 import { RevokeClaims } from './revoke/claim'
@@ -69,13 +70,14 @@ export function createEngine(options: EngineOptions): Engine {
     ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
     ...(options.backoff ? { backoff: options.backoff } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.secrets ? { secrets: [...options.secrets] } : {}),
   })
   const core = createEngineCore({
     store,
     registry,
     runtime,
     clock,
-    logger: redactingLogger(options.logger),
+    logger: redactingLogger(options.logger, createRedactor(options.secrets)),
     onEvent: options.onEvent,
     deadlineMs: positive(options.deadlineMs, 30_000, 'deadlineMs'),
     claimGraceMs: positive(options.claimGraceMs, 10_000, 'claimGraceMs'),

@@ -78,7 +78,9 @@ export {
   type AccountRecord,
   type AccountStatus,
   type ConnectedAccount,
+  CREDENTIAL_METADATA,
   type Credentials,
+  credentialSecrets,
   type FailedAttempt,
   type FailedRefresh,
   type FailedRevoke,
@@ -102,7 +104,9 @@ export {
   REDACTED,
   type Redactor,
   redact,
+  redactAndBound,
   redactValue,
+  SECRET_WINDOW,
 } from './redact'
 export { createAdapterRegistry } from './registry'
 export {

@@ -38,6 +38,28 @@ export interface Credentials {
   [extra: string]: unknown
 }
 
+/**
+ * The credential fields that are not secrets: what a REVOKED account keeps of its credentials
+ * (besides a token still pending revocation), and what is never treated as a secret value.
+ */
+export const CREDENTIAL_METADATA: readonly string[] = ['scope', 'token_type', 'expires_at']
+
+/**
+ * Every string `credentials` holds outside {@link CREDENTIAL_METADATA}, nested values included
+ * (an `id_token`, Slack's `authed_user.access_token`): the values to hide in any text about it.
+ */
+export function credentialSecrets(credentials: Credentials): string[] {
+  const found: string[] = []
+  const walk = (value: unknown, depth: number) => {
+    if (typeof value === 'string') found.push(value)
+    else if (value && typeof value === 'object' && depth < 8)
+      for (const item of Object.values(value)) walk(item, depth + 1)
+  }
+  for (const [name, value] of Object.entries(credentials))
+    if (!CREDENTIAL_METADATA.includes(name)) walk(value, 0)
+  return found
+}
+
 /** A user's connection to one toolkit, and the tokens it holds. */
 export interface ConnectedAccount {
   /** `ca_` followed by a URL-safe nanoid, e.g. `ca_1a2b3c4d5e6f`. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { createRedactor, REDACTED, redact, redactValue } from './redact'
+import { createRedactor, REDACTED, redact, redactAndBound, redactValue, SECRET_WINDOW } from './redact'
+import { requestSecrets } from './request-secrets'
 
 describe('redact: pattern rules', () => {
   it.each([
@@ -52,9 +53,43 @@ describe('redact: known values', () => {
     expect(r('ab stays')).toBe('ab stays') // too short to replace blindly
   })
 
+  it('hides any part of a known value 8 characters or longer: a prefix, the tail, a middle, a cut', () => {
+    const secret = 'fake-s3cret+/=%&"\\é-value'
+    const r = createRedactor([secret])
+    expect(SECRET_WINDOW).toBe(8)
+    for (const part of [secret.slice(0, 8), secret.slice(-8), secret.slice(5, 14), secret.slice(3)]) {
+      expect(r(`provider said ${part}!`)).toBe(`provider said ${REDACTED}!`)
+    }
+    // Seven characters are not a window: ordinary text that shares them survives.
+    expect(r(`said ${secret.slice(0, 7)}`)).toBe(`said ${secret.slice(0, 7)}`)
+    // Encoded parts too: URL-, form-encoded, JSON-escaped (also ASCII-only with \/).
+    const part = secret.slice(6, 20)
+    for (const encoded of [
+      encodeURIComponent(part),
+      new URLSearchParams([['v', part]]).toString().slice(2),
+      JSON.stringify(part).slice(1, -1),
+      JSON.stringify(part).slice(1, -1).replaceAll('/', '\\/').replace('é', '\\u00e9'),
+    ]) {
+      expect(r(`x ${encoded} y`), encoded).toBe(`x ${REDACTED} y`)
+    }
+  })
+
+  it('hides two overlapping or touching parts as one, and leaves the text between parts alone', () => {
+    const r = createRedactor(['fake-aaaa-bbbb-cccc-dddd'])
+    expect(r('fake-aaaa-bbbb fake-aaaa-bbbb-cccc-dddd x')).toBe(`${REDACTED} ${REDACTED} x`)
+    expect(r('cccc-ddddfake-aaaa-b')).toBe(REDACTED)
+  })
+
+  it("a request's Authorization header is known by its credential, so prose naming the scheme survives", () => {
+    const r = createRedactor(requestSecrets({ headers: { authorization: 'Bearer tfake-credential-1' } }))
+    expect(r('Bearer token expired; got tfake-credential')).toBe(`Bearer token expired; got ${REDACTED}`)
+  })
+
   it('with() adds values without forgetting the old ones', () => {
     const r = createRedactor(['first-secret']).with(['second-secret'])
     expect(r('first-secret second-secret')).toBe(`${REDACTED} ${REDACTED}`)
+    // Parts of values of both, touching: one run, hidden once.
+    expect(r('x rst-secretsecond-sec y')).toBe(`x ${REDACTED} y`)
   })
 })
 
@@ -82,5 +117,18 @@ describe('redactValue', () => {
     const a: Record<string, unknown> = {}
     a.self = a
     expect(() => JSON.stringify(redactValue(a))).not.toThrow()
+  })
+})
+
+describe('redactAndBound', () => {
+  it('redacts first, then cuts: a secret across the cut never shows half of itself', () => {
+    const secret = 'fake-secret-across-the-cut'
+    const r = createRedactor([secret])
+    const text = `${'x'.repeat(20)}${secret}`
+    expect(redactAndBound(text, r, 30)).toBe(`${'x'.repeat(20)}${REDACTED}`)
+    expect(redactAndBound(text, r, 25)).toBe(`${'x'.repeat(20)}[REDA…`)
+    expect(redactAndBound('short', r, 25)).toBe('short')
+    // Never half of a surrogate pair at the end.
+    expect(redactAndBound('ab😀cd', r, 3)).toBe('ab…')
   })
 })

@@ -80,58 +80,178 @@ const RULES: readonly Rule[] = [
 /**
  * Hides secrets in text. Calling it applies the pattern rules (auth headers, `key=value` and
  * JSON fields with secret names, well-known token shapes) and removes every known secret value
- * given to {@link createRedactor} or {@link Redactor.with}.
+ * given to {@link createRedactor} or {@link Redactor.with}: the whole value, and any part of it
+ * {@link SECRET_WINDOW} characters long or longer, raw or encoded.
  */
 export interface Redactor {
   (text: string): string
-  /** A redactor that also hides these exact values (short or empty values are ignored). */
+  /** A redactor that also hides these values (short or empty values are ignored). */
   with(values: Iterable<string | null | undefined>): Redactor
 }
 
+/**
+ * No run of this many consecutive characters of a known secret survives redaction: a provider
+ * that echoes a prefix, a middle or the tail of a token (or text someone cut across a secret)
+ * is hidden like one that echoes it whole.
+ */
+export const SECRET_WINDOW = 8
+
 // Values shorter than this are too likely to collide with ordinary text to replace blindly;
-// the pattern rules still cover them when they appear labelled.
+// the pattern rules still cover them when they appear labelled. Values shorter than
+// SECRET_WINDOW are hidden only whole.
 const MIN_KNOWN_SECRET_LENGTH = 4
 
+/** What a redactor knows, built once: every window of every long value, and the short values. */
+interface KnownIndex {
+  readonly windows: ReadonlySet<string>
+  /**
+   * The first two characters of every window, hashed: a position whose pair is not marked starts
+   * no window, so most of a text is skipped without cutting a window out of it.
+   */
+  readonly pairs: Uint8Array
+  /** Values shorter than {@link SECRET_WINDOW}, longest first. */
+  readonly short: readonly string[]
+}
+
+const pairOf = (text: string, i: number) => ((text.charCodeAt(i) * 31) ^ text.charCodeAt(i + 1)) & 0xfff
+
 /**
- * Builds a {@link Redactor} that knows these exact secret values.
+ * Builds a {@link Redactor} that knows these secret values. Each is also known in the forms a
+ * secret travels in: URL-, form- and RFC 6749 Appendix B-encoded, and escaped inside a JSON
+ * string (as `JSON.stringify` writes it, and ASCII-only with `\/` as other serialisers do).
  * @see https://cheatsheetseries.owasp.org/cheatsheets/Logging_Cheat_Sheet.html#data-to-exclude
  */
 export function createRedactor(values: Iterable<string | null | undefined> = []): Redactor {
-  const given = [...values]
-  // Built on first use: most revokes succeed and never redact anything, so the set of known
+  return chained([], [...values])
+}
+
+/**
+ * A redactor knowing its parents' values and `given`. `with` adds a link instead of re-indexing
+ * everything: adapters call it once per answer, with a value the dispatch often knows already.
+ */
+function chained(
+  parents: readonly (() => KnownIndex)[],
+  given: readonly (string | null | undefined)[],
+): Redactor {
+  // Built on first use: most revokes succeed and never redact anything, so the index of known
   // values (with their encodings) is only worth computing when text actually needs hiding.
-  let ordered: string[] | undefined
-  const known = () => {
-    if (!ordered) {
-      const set = new Set<string>()
-      for (const value of given) addKnown(set, value)
-      // Longest first, so a secret that contains another is hidden whole.
-      ordered = [...set].sort((a, b) => b.length - a.length)
-    }
-    return ordered
-  }
+  let index: KnownIndex | undefined
+  const chain = [
+    ...parents,
+    () => {
+      index ??= indexValues(given)
+      return index
+    },
+  ]
 
   const redactor = ((text: string): string => {
     if (typeof text !== 'string' || text.length === 0) return text
-    let out = text
-    for (const secret of known()) {
-      if (out.includes(secret)) out = out.split(secret).join(REDACTED)
-    }
+    let out = hideKnown(
+      text,
+      chain.map((link) => link()),
+    )
     for (const [pattern, replace] of RULES) out = out.replace(pattern, replace)
     return out
   }) as Redactor
-  redactor.with = (more) => createRedactor([...given, ...more])
+  redactor.with = (more) => chained(chain, [...more])
   return redactor
 }
 
-function addKnown(known: Set<string>, value: string | null | undefined) {
-  if (typeof value !== 'string' || value.length < MIN_KNOWN_SECRET_LENGTH) return
-  known.add(value)
-  // Secrets also travel encoded: form-encoded in bodies, base64 inside Basic credentials.
-  const encoded = encodeURIComponent(value)
-  if (encoded !== value) known.add(encoded)
-  const formEncoded = encoded.replaceAll('%20', '+')
-  if (formEncoded !== encoded) known.add(formEncoded)
+/**
+ * Redacts `text`, then bounds it to `max` characters (a cut ends in `…`). The one order that
+ * cannot leak: cutting first could split a secret, and a redactor that knew only whole values
+ * would then miss the visible half. Every site that shortens text that may hold a secret calls this.
+ */
+export function redactAndBound(text: string, redactor: (text: string) => string, max: number): string {
+  const hidden = redactor(text)
+  if (hidden.length <= max) return hidden
+  // Never end on half a surrogate pair.
+  const end = /[\uD800-\uDBFF]/.test(hidden.charAt(max - 1)) ? max - 1 : max
+  return `${hidden.slice(0, end)}…`
+}
+
+function indexValues(values: readonly (string | null | undefined)[]): KnownIndex {
+  const windows = new Set<string>()
+  const pairs = new Uint8Array(0x1000)
+  const short = new Set<string>()
+  for (const value of values) {
+    if (typeof value !== 'string' || value.length < MIN_KNOWN_SECRET_LENGTH) continue
+    for (const form of encodings(value)) {
+      if (form.length < SECRET_WINDOW) short.add(form)
+      else
+        for (let i = 0; i + SECRET_WINDOW <= form.length; i++) {
+          windows.add(form.slice(i, i + SECRET_WINDOW))
+          pairs[pairOf(form, i)] = 1
+        }
+    }
+  }
+  return { windows, pairs, short: [...short].sort((a, b) => b.length - a.length) }
+}
+
+/** The forms a secret travels in besides itself. */
+function encodings(value: string): Set<string> {
+  const forms = new Set([value])
+  try {
+    const encoded = encodeURIComponent(value)
+    forms.add(encoded)
+    forms.add(encoded.replaceAll('%20', '+'))
+    // RFC 6749 Appendix B, as oauth4webapi encodes Basic client credentials.
+    forms.add(
+      encoded
+        .replace(/[-_.!~*'()]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+        .replaceAll('%20', '+'),
+    )
+  } catch {
+    // A lone surrogate has no URL encoding, so it cannot travel URL-encoded either.
+  }
+  const json = JSON.stringify(value).slice(1, -1)
+  forms.add(json)
+  forms.add(
+    json
+      .replaceAll('/', '\\/')
+      .replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`),
+  )
+  return forms
+}
+
+/**
+ * Replaces every maximal run of text covered by windows of known values with one
+ * {@link REDACTED}, in one pass: a window starting at each position is looked up once.
+ */
+function hideKnown(text: string, indexes: readonly KnownIndex[]): string {
+  let out = text
+  const known = (i: number) => {
+    const pair = pairOf(text, i)
+    let piece: string | undefined
+    for (const index of indexes) {
+      if (index.pairs[pair] === 0) continue
+      piece ??= text.slice(i, i + SECRET_WINDOW)
+      if (index.windows.has(piece)) return true
+    }
+    return false
+  }
+  if (indexes.some((index) => index.windows.size > 0) && text.length >= SECRET_WINDOW) {
+    let result = ''
+    let last = 0
+    let runStart = -1
+    let runEnd = -1
+    for (let i = 0; i + SECRET_WINDOW <= text.length; i++) {
+      if (!known(i)) continue
+      if (runStart >= 0 && i <= runEnd) runEnd = i + SECRET_WINDOW
+      else {
+        if (runStart >= 0) {
+          result += `${text.slice(last, runStart)}${REDACTED}`
+          last = runEnd
+        }
+        runStart = i
+        runEnd = i + SECRET_WINDOW
+      }
+    }
+    if (runStart >= 0) out = `${result}${text.slice(last, runStart)}${REDACTED}${text.slice(runEnd)}`
+  }
+  for (const index of indexes)
+    for (const value of index.short) if (out.includes(value)) out = out.split(value).join(REDACTED)
+  return out
 }
 
 /** A redactor that knows no values: pattern rules only. */

@@ -56,6 +56,41 @@ describe('revoke: success paths', () => {
     })
   })
 
+  it('a REVOKED account keeps only non-secret metadata: an id_token and nested extras go with the tokens', async () => {
+    const credentials: Credentials = {
+      ...BOTH,
+      expires_at: '2030-01-01T00:00:00.000Z',
+      id_token: 'fake-id-token-1',
+      authed_user: { access_token: 'fake-nested-1', list: ['fake-nested-2'] },
+      team: 'fake-team',
+    }
+    const { engine, store, id } = await setup({}, credentials)
+    await engine.revoke(id)
+    expect((await store.get(id))?.credentials).toEqual({
+      scope: 'email',
+      token_type: 'Bearer',
+      expires_at: '2030-01-01T00:00:00.000Z',
+    })
+    expect((await engine.get(id)).credentials).toEqual({
+      scope: 'email',
+      token_type: 'Bearer',
+      expires_at: '2030-01-01T00:00:00.000Z',
+    })
+  })
+
+  it('a partial revoke keeps the still-live token and the metadata, and drops the extras', async () => {
+    const { engine, store, id } = await setup(
+      { script: { refresh_token: [failed({ retryable: false, reason: 'HTTP 422 from provider' })] } },
+      { ...BOTH, id_token: 'fake-id-token-1', extra: { nested: 'fake-nested-1' } },
+    )
+    await engine.revoke(id)
+    expect((await store.get(id))?.credentials).toEqual({
+      refresh_token: 'fake-rt-1',
+      scope: 'email',
+      token_type: 'Bearer',
+    })
+  })
+
   it('skips a subject the adapter declares killed by cascade: one call kills both', async () => {
     const { engine, adapter, id } = await setup({ cascades: { refresh_token: ['access_token'] } })
     const result = await engine.revoke(id)

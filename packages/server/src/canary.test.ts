@@ -2,6 +2,7 @@
 // Canary: requests carry recognisable fake tokens, a client secret and API keys in bodies,
 // headers, queries, paths and through a provider error path. None may appear in any log line,
 // response body or response header — the credentials a client POSTs come back only masked.
+import { leaksWindow } from '@revokit/core/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestServer, type TestServer } from '../test/server'
 
@@ -26,6 +27,7 @@ describe('no secret leaks through the server', () => {
         acme: { adapter: 'test' },
         leaky: { adapter: 'test', behaviour: 'leaky', clientSecret: '${LEAKY_SECRET}' },
         buggy: { adapter: 'test', behaviour: 'throws', clientSecret: '${LEAKY_SECRET}' },
+        cuts: { adapter: 'test', behaviour: 'cuts', clientSecret: '${LEAKY_SECRET}' },
       },
     })
   })
@@ -53,7 +55,7 @@ describe('no secret leaks through the server', () => {
       team: { token: CANARY.nested, list: [CANARY.nested] },
     }
     const ids: Record<string, string> = {}
-    for (const toolkit of ['acme', 'leaky', 'buggy']) {
+    for (const toolkit of ['acme', 'leaky', 'buggy', 'cuts']) {
       const created = await send(
         '/api/v3/connected_accounts',
         json(
@@ -80,6 +82,10 @@ describe('no secret leaks through the server', () => {
     expect((await send(`/api/v3.1/connected_accounts/${ids.buggy}/revoke`, { method: 'POST' })).status).toBe(
       500,
     )
+    // Parts of the secret and the token, cut by the provider and the adapter, in the 500 envelope.
+    const cuts = await send(`/api/v3.1/connected_accounts/${ids.cuts}/revoke`, { method: 'POST' })
+    expect(cuts.status).toBe(500)
+    expect(JSON.parse(cuts.body).error.errors.join('\n')).toMatch(/invalid_client: .*\[REDACTED\]… rejected/)
     expect(
       (await send(`/api/v3/connected_accounts/${ids.leaky}?revoke=true`, { method: 'DELETE' })).status,
     ).toBe(500)
@@ -145,6 +151,9 @@ describe('no secret leaks through the server', () => {
 
     const everything = `${seen.join('\n')}\n${server.logText()}`
     expect(server.logs().length).toBeGreaterThan(20)
+    // Not even 8 consecutive characters of the values the provider path cut (the other canaries
+    // are spelt like ordinary words: "-api-key" is a window of one).
+    expect(leaksWindow(everything, [CANARY.secret, CANARY.access, CANARY.refresh], 8)).toEqual([])
     for (const [name, value] of Object.entries(CANARY)) {
       const at = everything.indexOf(value)
       expect(at === -1, `${name} canary leaked: …${everything.slice(Math.max(0, at - 300), at + 60)}…`).toBe(

@@ -8,6 +8,7 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createEngine, memoryStore } from '@revokit/core'
+import { leaksWindow } from '@revokit/core/testing'
 import { scaled } from '@revokit/presets/time'
 import { describe, expect, it } from 'vitest'
 import { capture, runCli, runMain } from '../test/cli'
@@ -188,6 +189,37 @@ describe('revokit CLI in process', () => {
     })
     expect(retried.code).toBe(1)
     expect(errorEnvelopeSchema.parse(JSON.parse(retried.stdout)).error.slug).toBe('revoke_failed')
+  })
+
+  it('revoke output shows no 8 characters of a token or client secret a provider echoed in parts', async () => {
+    const store = { ...memoryStore(), close: async () => {} }
+    const { kinds } = testKinds(store)
+    const clientSecret = 'fake-cli-secret-5d0c93a1e7'
+    const file = writeConfig({
+      store: { kind: 'shared' },
+      projects: [{ id: 'main', apiKeys: [KEY] }],
+      toolkits: { cuts: { adapter: 'test', behaviour: 'cuts', clientSecret: '${CUTS_SECRET}' } },
+    })
+    const engine = createEngine({ store, adapters: [] })
+    const tokens = {
+      access_token: 'fake-cli-access-93be07d2c4',
+      refresh_token: 'fake-cli-refresh-41f2a8c6e0',
+    }
+    const account = await engine.create({
+      userId: 'dave',
+      toolkit: 'cuts',
+      projectId: 'main',
+      credentials: tokens,
+    })
+    const env = { CUTS_SECRET: clientSecret }
+    const human = await runMain(['revoke', account.id, '--config', file], { kinds, env })
+    const json = await runMain(['revoke', account.id, '--json', '--config', file], { kinds, env })
+    const bulk = await runMain(['revoke', '--toolkit', 'cuts', '--config', file], { kinds, env })
+    expect([human.code, json.code]).toEqual([1, 1])
+    expect(human.stderr).toMatch(/refresh_token failed: invalid_client: \[REDACTED\]… rejected/)
+    expect(bulk.stdout).toMatch(/failed\s+1/)
+    const printed = [human, json, bulk].map((r) => `${r.stdout}\n${r.stderr}`).join('\n')
+    expect(leaksWindow(printed, [clientSecret, tokens.access_token, tokens.refresh_token], 8)).toEqual([])
   })
 
   it('--project scopes a single revoke: another project’s account is not found', async () => {

@@ -1,4 +1,11 @@
-import { accountIdError, formatIssues, RevokitError, type RevokitErrorOptions } from '@revokit/core'
+import {
+  accountIdError,
+  formatIssues,
+  RevokitError,
+  type RevokitErrorOptions,
+  redact,
+  redactAndBound,
+} from '@revokit/core'
 import type * as z from 'zod'
 
 // The server's own errors. Every one carries a suggested fix a client developer can act on.
@@ -131,7 +138,8 @@ export function invalidInput(error: z.ZodError, what: string, fix: string): Revo
   })
 }
 
-const clip = (text: string) => (text.length > 64 ? `${text.slice(0, 64)}…` : text)
+// A field name may be a token sent in the wrong place: redacted whole, then cut.
+const clip = (text: string) => redactAndBound(text, redact, 64)
 
 function issueLines(issues: readonly z.core.$ZodIssue[], what: string): string[] {
   return formatIssues(issues, {

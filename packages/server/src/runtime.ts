@@ -62,6 +62,9 @@ export async function openRevokit(config: RevokitConfig, options: OpenRevokitOpt
       ...(redirectUri !== undefined ? { redirectUri } : {}),
       store,
       adapters: config.adapters,
+      // Every secret of the config is hidden in whatever the engine writes (stored failures and
+      // events included), not only in what the HTTP handler answers.
+      secrets: config.secrets,
       ...(logger ? { logger } : {}),
     })
   } catch (error) {

@@ -23,6 +23,7 @@ export type Behaviour =
   | 'slow'
   | 'gated'
   | 'leaky'
+  | 'cuts'
   | 'throws'
 
 /** What a `gated` toolkit waits for, and how it tells the test that a revoke has started. */
@@ -82,6 +83,15 @@ export function testKinds(
               retryable: false,
               status: 401,
               reason: `invalid_client: client_secret ${secret} rejected for token ${request.token}`,
+            })
+        case 'cuts':
+          // A provider that echoes parts of what it was sent, cut again by the adapter: the head
+          // of the client secret, the tail and a middle of the token.
+          return (request: { token: string }) =>
+            failed({
+              retryable: false,
+              status: 401,
+              reason: `invalid_client: ${secret.slice(0, -3)}… rejected; token …${request.token.slice(5)} (${request.token.slice(2, 12)})`,
             })
         case 'throws':
           return () => {

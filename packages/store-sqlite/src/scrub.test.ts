@@ -1,9 +1,22 @@
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { DatabaseSync } from 'node:sqlite'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { createEngine, failed, type Store } from '@revokit/core'
-import { fakeAuthorizationServer, sampleRecord, scriptedAdapter } from '@revokit/core/testing'
-import { afterAll, afterEach, describe, expect, it } from 'vitest'
-import { fakeSecret, filesContaining, findOnDisk, removeTempDirs, tempDbPath } from '../test/helpers'
+import {
+  carelessAdapter,
+  carelessCredential,
+  echoAnswer,
+  echoScenario,
+  fakeAuthorizationServer,
+  leaksWindow,
+  sampleRecord,
+  scriptedAdapter,
+  secretPart,
+} from '@revokit/core/testing'
+import fc from 'fast-check'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { dbBytes, fakeSecret, filesContaining, findOnDisk, removeTempDirs, tempDbPath } from '../test/helpers'
 import { churn, storeTarget } from '../test/workload'
 import { type SqliteStoreOptions, sqliteStore } from './sqlite-store'
 
@@ -89,6 +102,36 @@ describe.each(MODES)('dead token values leave the files ($mode)', ({ options, se
     expect(filesContaining(path, access)).toEqual([])
     expect(filesContaining(path, refresh)).not.toEqual([])
     expect((await store.get(account.id))?.pendingSubjects).toEqual(['refresh_token'])
+  })
+
+  it('a revoke removes every secret from the files, an id_token and nested extras included; a pending token stays', async () => {
+    const { path, store } = setup(options)
+    const adapter = scriptedAdapter({
+      script: { refresh_token: [failed({ retryable: false, reason: 'HTTP 400 from provider' })] },
+    })
+    const engine = createEngine({ store, adapters: [adapter] })
+    const [access, refresh, idToken, nested] = ['access', 'refresh', 'id-token', 'nested'].map(
+      fakeSecret,
+    ) as [string, string, string, string]
+    const account = await engine.create({
+      userId: 'u1',
+      toolkit: 'test',
+      credentials: {
+        access_token: access,
+        refresh_token: refresh,
+        id_token: idToken,
+        authed_user: { access_token: nested },
+        scope: 'x',
+      },
+    })
+    expect(filesContaining(path, idToken)).not.toEqual([])
+
+    await engine.revoke(account.id)
+    await settle(store)
+
+    expect(findOnDisk(path, [access, idToken, nested])).toEqual([[], [], []])
+    expect(filesContaining(path, refresh)).not.toEqual([])
+    expect((await store.get(account.id))?.credentials).toEqual({ refresh_token: refresh, scope: 'x' })
   })
 
   it('a delete removes every credential value, extras included', async () => {
@@ -479,4 +522,95 @@ describe('controls: the byte search finds what a store fails to remove', () => {
     },
     HEAVY_MS,
   )
+})
+
+// A provider that echoes parts of what it was sent (a token, the client secret, the Basic
+// credential), cut anywhere and in any encoding, into an adapter that copies the text into its
+// reason. The failure the store keeps (its last-failure text) lands in the files: no 8
+// consecutive characters of a secret that is not a stored token may be found in their bytes,
+// and once the account is deleted, none of any secret.
+describe('no part of a secret reaches the files through a failed revoke', () => {
+  const RUNS = 200
+  const scenario = fc.record({
+    echo: fc.array(fc.nat(), { minLength: 24, maxLength: 24 }).map(echoScenario),
+    echoed: fc.constantFrom('token', 'clientSecret', 'basic'),
+    partial: fc.boolean(),
+  })
+  type Scenario = typeof scenario extends fc.Arbitrary<infer T> ? T : never
+  let current: Scenario
+  const basicOf = (s: Scenario) => carelessCredential(s.echo.clientSecret)
+
+  let url = ''
+  const provider = createServer((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (c: Buffer) => chunks.push(c))
+    req.on('end', () => {
+      const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'))
+      if (current.partial && form.get('token_type_hint') === 'access_token') return res.writeHead(200).end()
+      const credential = (req.headers.authorization ?? '').replace(/^Basic /, '')
+      const decoded = Buffer.from(credential, 'base64').toString('utf8')
+      const sent = {
+        token: form.get('token') ?? '',
+        clientSecret: decoded.slice(decoded.indexOf(':') + 1),
+        basic: credential,
+      }[current.echoed]
+      const { where, length, offset, format } = current.echo
+      const answer = echoAnswer(secretPart(sent, where, length, offset), format)
+      res.writeHead(answer.status, answer.headers).end(answer.body)
+    })
+  })
+  beforeAll(() =>
+    new Promise<void>((resolve) => provider.listen(0, '127.0.0.1', resolve)).then(() => {
+      url = `http://127.0.0.1:${(provider.address() as AddressInfo).port}`
+    }),
+  )
+  afterAll(() => new Promise<void>((resolve) => provider.close(() => resolve())))
+
+  const careless = carelessAdapter(() => ({
+    url,
+    clientSecret: current.echo.clientSecret,
+    cut: current.echo.cut,
+  }))
+
+  // The bytes of every file, each run of NULs (free space) kept as one separator.
+  const onDisk = (path: string) =>
+    Object.values(dbBytes(path))
+      .map((bytes) => bytes.toString('utf8').replace(/\0+/g, '\0'))
+      .join('\0')
+
+  it(`holds for ${RUNS} generated secrets, echo formats, windows and cuts`, async () => {
+    await fc.assert(
+      fc.asyncProperty(scenario, async (c) => {
+        const s = c.echo
+        const all = [s.access, s.refresh, s.clientSecret, s.idToken]
+        // Two secrets sharing 8 characters could not tell a stored token from a leak.
+        fc.pre(all.every((a, i) => all.every((b, j) => i === j || leaksWindow(a, [b], 8).length === 0)))
+        current = c
+        const path = tempDbPath()
+        const store = sqliteStore({ path, scrubDelayMs: 0 })
+        try {
+          const engine = createEngine({ store, adapters: [careless], maxAttempts: 1 })
+          const account = await engine.create({
+            userId: 'u',
+            toolkit: 'careless',
+            credentials: { access_token: s.access, refresh_token: s.refresh, id_token: s.idToken },
+          })
+          await engine.revoke(account.id).catch(() => undefined)
+          await store.flush?.()
+          // Still stored: every credential after a failed revoke, the pending refresh token after a
+          // partial one (a REVOKED account keeps no id_token).
+          const stored = c.partial ? [s.refresh] : [s.access, s.refresh, s.idToken]
+          const never = [...all, basicOf(c)].filter((v) => !stored.includes(v))
+          expect(leaksWindow(onDisk(path), never, 8)).toEqual([])
+          await engine.delete(account.id)
+          await store.flush?.()
+          expect(leaksWindow(onDisk(path), [...all, basicOf(c)], 8)).toEqual([])
+          await engine.close()
+        } finally {
+          await store.close?.()
+        }
+      }),
+      { numRuns: RUNS },
+    )
+  }, 300_000)
 })

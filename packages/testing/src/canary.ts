@@ -17,6 +17,11 @@ export function canary(label: string): string {
   return `canary-${safe}-${randomUUID()}`
 }
 
+/** The random part of a {@link canary} (its UUID), which no other value or word shares. */
+export function randomPart(value: string): string {
+  return value.slice(-36)
+}
+
 /**
  * Every form a secret takes on the wire, for leak checks: the value, URL-encoded, and base64
  * inside HTTP Basic credentials when `basicUser` is given (`user:secret`).

@@ -1,3 +1,5 @@
+// One implementation of the window check, in core's testing entry (with echoAnswer, secretPart, …).
+export { leaksWindow } from '@revokit/core/testing'
 export { canary, secretForms } from './canary'
 export { type CaptureLogger, captureLogger } from './capture-logger'
 export {

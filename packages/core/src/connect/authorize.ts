@@ -12,6 +12,7 @@ import { transition } from '../transitions'
 import { labelSchema, parseInput } from '../validate'
 import { authorizationUrl, exchangeCode, pkcePair } from './grant'
 import {
+  boundedReason,
   type ConnectSettings,
   connectorFor,
   endpointsOf,
@@ -252,7 +253,7 @@ export function authorizations(core: EngineCore, claims: RevokeClaims, settings:
         const code = /^[\x20\x21\x23-\x5b\x5d-\x7e]{1,64}$/.test(providerError)
           ? providerError
           : 'invalid_error'
-        const redact = redactorFor(adapter)
+        const redact = redactorFor(adapter, ...core.runtime.secrets)
         const description = params.get('error_description')
         const events = [
           core.event(record, 'authorization_failed', record.status, record.status, call, { reason: code }),
@@ -268,7 +269,7 @@ export function authorizations(core: EngineCore, claims: RevokeClaims, settings:
             errors: [
               `error: ${code}`,
               `connected_account_id: ${record.id}`,
-              ...(description ? [`error_description: ${redact(description).slice(0, 300)}`] : []),
+              ...(description ? [`error_description: ${boundedReason(description, redact)}`] : []),
             ],
           }),
           record.id,
@@ -310,7 +311,7 @@ export function authorizations(core: EngineCore, claims: RevokeClaims, settings:
         throw error
       }
       if (result.type === 'error') {
-        const redact = redactorFor(adapter, params.get('code'), pending.codeVerifier)
+        const redact = redactorFor(adapter, ...core.runtime.secrets, params.get('code'), pending.codeVerifier)
         const reason = grantReason(result, redact)
         await release(consumed, call, reason)
         throw withTarget(

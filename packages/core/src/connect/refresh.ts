@@ -1,7 +1,7 @@
 import type { AccountCredentials, CallOptions, RefreshResult } from '../engine-api'
 import { contention, type EngineCore, MAX_CAS_TRIES, rewrite } from '../engine-core'
 import { isRevokitError, RevokitError } from '../errors'
-import { type AccountRecord, type Credentials, type FailedRefresh, holds } from '../model'
+import { type AccountRecord, type Credentials, credentialSecrets, type FailedRefresh, holds } from '../model'
 import type { RevokeClaims } from '../revoke/claim'
 import { transitionError } from '../revoke/failure'
 import { transition } from '../transitions'
@@ -14,7 +14,6 @@ import {
   expiresAtMs,
   grantReason,
   redactorFor,
-  tokenValues,
 } from './session'
 
 type Authorizations = ReturnType<typeof authorizations>
@@ -158,7 +157,7 @@ export function refreshes(
       return undefined
     }
 
-    const redact = redactorFor(adapter, ...tokenValues(claimed.credentials))
+    const redact = redactorFor(adapter, ...core.runtime.secrets, ...credentialSecrets(claimed.credentials))
     const reason = grantReason(result, redact)
     if (result.dead) {
       // A refresh token that is no longer the stored one was rotated by someone else (another

@@ -5,7 +5,8 @@ import type { EngineCore } from '../engine-core'
 import { RevokitError } from '../errors'
 import { isAccountId } from '../ids'
 import type { AccountRecord, Credentials } from '../model'
-import { createRedactor } from '../redact'
+import { createRedactor, redactAndBound } from '../redact'
+import { basicCredentials } from '../request-secrets'
 import { TransportError } from '../transport'
 import type { GrantResult } from './grant'
 
@@ -109,19 +110,21 @@ export function redactorFor(
   adapter: RevocationAdapter,
   ...values: (string | null | undefined)[]
 ): (text: string) => string {
-  // The connector's client secret is hidden whether or not the adapter's own redact knows it.
-  const known = createRedactor([...values, adapter.connect?.clientSecret?.()])
+  // The connector's client secret is hidden whether or not the adapter's own redact knows it,
+  // and so is the Basic credential token requests carry it in.
+  const connector = adapter.connect
+  const secret = connector?.clientSecret?.()
+  const known = createRedactor([
+    ...values,
+    secret,
+    ...(connector && secret ? basicCredentials(connector.clientId, secret) : []),
+  ])
   const own = adapter.redact?.bind(adapter)
   return own ? (text) => known(own(text)) : known
 }
 
-/** Every token value `credentials` holds, for redaction. */
-export function tokenValues(credentials: Credentials): string[] {
-  const values: string[] = []
-  for (const value of Object.values(credentials))
-    if (typeof value === 'string' && value.length >= 8) values.push(value)
-  return values
-}
+// Grant errors are one line in a status reason, an event and an error's details.
+const MAX_REASON = 300
 
 /** One line describing a grant error, redacted, for status reasons, events and error details. */
 export function grantReason(
@@ -130,8 +133,12 @@ export function grantReason(
 ): string {
   const text = result.description ? `${result.error}: ${result.description}` : result.error
   const status = result.status !== undefined ? ` (HTTP ${result.status})` : ''
-  // Redacted first, shortened after: a cut could split a secret so the redactor misses it.
-  return `${redact(text).slice(0, 300)}${status}`
+  return `${boundedReason(text, redact)}${status}`
+}
+
+/** Provider text for a reason or an error line: redacted, then bounded. */
+export function boundedReason(text: string, redact: (text: string) => string): string {
+  return redactAndBound(text, redact, MAX_REASON)
 }
 
 /** Epoch ms of `credentials.expires_at`, or undefined when there is none or it is unreadable. */

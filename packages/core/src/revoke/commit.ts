@@ -4,9 +4,13 @@ import type { RevokitError } from '../errors'
 import {
   type AccountRecord,
   type AccountStatus,
+  CREDENTIAL_METADATA,
+  type Credentials,
   type FailedRevoke,
   holds,
   type SubjectOutcomes,
+  TOKEN_SUBJECTS,
+  type TokenSubject,
 } from '../model'
 import type { AuditEventType } from '../store'
 import type { RevokeClaims } from './claim'
@@ -49,10 +53,7 @@ export async function commitRevoke(
         if (!current) break
         record = current
       }
-      const credentials = { ...record.credentials }
-      // Scrub only the values this call proved dead; if the account was given new tokens
-      // meanwhile (possible only after our claim expired), those are left alone.
-      for (const s of dead) if (credentials[s] === report.values[s]) delete credentials[s]
+      const credentials = revokedCredentials(record.credentials, claimed.credentials, report, dead)
       const revokedSubjects = REPORT_ORDER.filter(
         (s) => record.revokedSubjects.includes(s) || dead.includes(s),
       )
@@ -109,6 +110,28 @@ export async function commitRevoke(
     'revokit: could not store a successful revoke',
   )
   throw unrecordedRevoke(report, outcomes, storeFailure)
+}
+
+/**
+ * What a REVOKED account keeps of its credentials: the non-secret metadata
+ * ({@link CREDENTIAL_METADATA}) and every token this call did not prove dead (a pending or an
+ * unsupported subject). Extras such as an `id_token` or nested provider values are secrets of a
+ * dead grant and go with the dead tokens. If the account was given new tokens meanwhile (possible
+ * only after our claim expired), only the values this call proved dead are scrubbed.
+ */
+function revokedCredentials(
+  current: Credentials,
+  dispatched: Credentials,
+  report: DispatchReport,
+  dead: readonly TokenSubject[],
+): Credentials {
+  const credentials = { ...current }
+  for (const s of dead) if (credentials[s] === report.values[s]) delete credentials[s]
+  if (TOKEN_SUBJECTS.some((s) => holds(current, s) && current[s] !== dispatched[s])) return credentials
+  const kept: Credentials = {}
+  for (const name of CREDENTIAL_METADATA) if (credentials[name] !== undefined) kept[name] = credentials[name]
+  for (const s of TOKEN_SUBJECTS) if (holds(credentials, s)) kept[s] = credentials[s]
+  return kept
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { RevocationAdapter, RevokeContext, RevokeOutcome, RevokeRequest } from '../adapter'
 import { type Logger, redactingLogger, silentLogger } from '../logger'
-import type { AccountRecord, TokenSubject } from '../model'
+import { type AccountRecord, credentialSecrets, type TokenSubject } from '../model'
 import { createRedactor, type Redactor } from '../redact'
 import { type BackoffOptions, backoffDelay } from '../retry'
 import {
@@ -29,6 +29,8 @@ export interface DispatchRuntime {
   /** Calls of the adapter per subject, the first included. */
   readonly maxAttempts: number
   readonly backoff: BackoffOptions | undefined
+  /** Values every dispatch hides besides its own (the engine's `secrets` option). */
+  readonly secrets: readonly string[]
   /** Resolves hung dispatches at their deadline (one timer for all of them). */
   readonly watch: DeadlineWatch
 }
@@ -47,6 +49,8 @@ export interface DispatchRuntimeOptions {
   logger?: Logger
   /** @default Date.now */
   clock?: () => number
+  /** Values every dispatch hides besides its own. */
+  secrets?: readonly string[]
 }
 
 /** Builds a {@link DispatchRuntime}; `close` closes the transport only if it made it. */
@@ -68,6 +72,7 @@ export function createDispatchRuntime(
     clock,
     maxAttempts: options.maxAttempts ?? 3,
     backoff: options.backoff,
+    secrets: options.secrets ?? [],
     watch: new DeadlineWatch(),
     async close() {
       if (owns) await transport.close()
@@ -112,7 +117,7 @@ export async function dispatchSubject(
   request: RevokeRequest,
   limits: DispatchLimits,
 ): Promise<SubjectDispatch> {
-  const secrets = new DispatchSecrets(request, adapter)
+  const secrets = new DispatchSecrets(request, adapter, runtime.secrets)
   const { clock, maxAttempts } = runtime
   const { deadline, signal } = limits
   let attempt = 1
@@ -166,10 +171,12 @@ class DispatchSecrets implements TextHider {
   #learned = 0
   readonly #request: RevokeRequest
   readonly #adapter: RevocationAdapter
+  readonly #extra: readonly string[]
 
-  constructor(request: RevokeRequest, adapter: RevocationAdapter) {
+  constructor(request: RevokeRequest, adapter: RevocationAdapter, extra: readonly string[]) {
     this.#request = request
     this.#adapter = adapter
+    this.#extra = extra
   }
 
   /** This dispatch's secrets as a {@link Redactor}, for adapters that ask for one. */
@@ -181,9 +188,7 @@ class DispatchSecrets implements TextHider {
 
   #known(): Redactor {
     if (!this.#redactor || this.#learned !== this.sent.length) {
-      const values: (string | undefined)[] = []
-      for (const value of Object.values(this.#request.credentials))
-        if (typeof value === 'string') values.push(value)
+      const values: (string | undefined)[] = [...credentialSecrets(this.#request.credentials), ...this.#extra]
       for (const init of this.sent) values.push(...requestSecrets(init))
       this.#redactor = createRedactor(values)
       this.#learned = this.sent.length

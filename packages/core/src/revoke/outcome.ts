@@ -1,6 +1,7 @@
 import { failed, type RevokeOutcome } from '../adapter'
 import { isRevokitError } from '../errors'
 import type { TokenSubject } from '../model'
+import { redactAndBound } from '../redact'
 import { TransportError } from '../transport'
 
 /** What hides secrets in a text: a dispatch's known values and hooks. */
@@ -48,18 +49,14 @@ export function fromError(
 
 const SUBJECTS = new Set<unknown>(['access_token', 'refresh_token'])
 
-// Provider text is kept readable but bounded. It is cut only after redaction: a secret cut in
-// half before redacting would no longer match, and its visible half would leak.
+// Provider text is kept readable but bounded, by redactAndBound: redacted first, cut after.
 const MAX_TEXT = 500
 
 /** Checks an adapter's answer against the contract and redacts every text in it, once. */
 export function sanitise(answer: unknown, secrets: TextHider): RevokeOutcome {
   const o = answer as Partial<Record<string, unknown>> | null | undefined
-  const text = (value: unknown) => {
-    if (typeof value !== 'string' || !value) return undefined
-    const hidden = secrets.hide(value)
-    return hidden.length > MAX_TEXT ? `${hidden.slice(0, MAX_TEXT)}…` : hidden
-  }
+  const text = (value: unknown) =>
+    typeof value === 'string' && value ? redactAndBound(value, (t) => secrets.hide(t), MAX_TEXT) : undefined
   const cascade = (value: unknown) =>
     Array.isArray(value) && value.every((s) => SUBJECTS.has(s)) ? (value as TokenSubject[]) : undefined
   const invalid = () =>

@@ -8,6 +8,21 @@ export {
   fakeAuthorizationServer,
 } from './fake-authorization-server'
 export {
+  type CarelessSettings,
+  carelessAdapter,
+  carelessCredential,
+  ECHO_FORMATS,
+  type EchoFormat,
+  type EchoScenario,
+  type EchoWindow,
+  echoAnswer,
+  echoScenario,
+  leaksWindow,
+  SECRET_CHARS,
+  secretPart,
+  storedText,
+} from './leaks'
+export {
   later,
   type ScriptedAdapterOptions,
   type ScriptedCall,

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs'
 import { dirname, isAbsolute, join, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { type AdapterDefinition, isAdapterDefinition } from '@revokit/core'
+import { type AdapterDefinition, isAdapterDefinition, redact, redactAndBound } from '@revokit/core'
 
 // A config's `"adapter"` may name an npm package, or a path, whose module exports an adapter
 // definition: `"adapter": "@acme/revokit-adapter"`, `"adapter": "./adapters/acme.js"`. It is
@@ -67,7 +67,7 @@ export async function loadAdapterModule(spec: string, from: readonly string[]): 
 
 function firstLine(error: unknown): string {
   const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
-  return (text.split('\n')[0] ?? '').slice(0, 200)
+  return redactAndBound(text.split('\n')[0] ?? '', redact, 200)
 }
 
 function resolvePath(spec: string, dir: string): string | undefined {
