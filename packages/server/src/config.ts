@@ -229,7 +229,9 @@ function storeSecrets(store: StoreConfig): string[] {
   if (typeof store.url !== 'string') return []
   try {
     const password = decodeURIComponent(new URL(store.url).password)
-    return password ? [password, store.url] : []
+    // The password alone: the rest of the URL (scheme, host, database) is not secret, and the
+    // redactor hides any 8 characters of a known value, so the whole URL would hide host names.
+    return password ? [password] : []
   } catch {
     return [store.url]
   }

@@ -12,7 +12,9 @@ import { parseConfig } from './config'
 // Encryption at rest as the server runs it: the key from the environment, the refusal to put
 // tokens on disk without one, and the commands that make and rotate keys.
 
-const API_KEY = 'fake-api-key-encryption-01'
+// Random-looking, as real keys are: the redactor hides any 8 characters of a key, so a key made
+// of words ("…-encryption-…") would also hide those words in the log lines this test reads.
+const API_KEY = 'fake-api-key-7Hq2Zr9W'
 
 function sqliteConfig(extra: Record<string, unknown> = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'revokit-enc-'))

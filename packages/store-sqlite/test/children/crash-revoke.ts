@@ -4,9 +4,9 @@
 // same accounts at once, then two bulk revokes of the toolkit at once, then a retry of every
 // subject left pending — and says what it is doing, until the parent SIGKILLs it somewhere.
 import { createEngine, isRevokitError } from '@revokit/core'
+import { env, nextLine, say, stopListening } from '@revokit/presets/child-lines'
 import { rfc7009 } from '@revokit/rfc7009'
 import { type CrashPlan, openStore } from '../crash/spec'
-import { env, nextLine, say, stopListening } from '@revokit/presets/child-lines'
 
 const plan = JSON.parse(env('REVOKIT_CRASH_PLAN')) as CrashPlan
 const engine = createEngine({

@@ -3,8 +3,8 @@
 // writer killed between its scrubbing write and its checkpoint leaves in the files.
 import { createEngine } from '@revokit/core'
 import { scriptedAdapter } from '@revokit/core/testing'
-import { sqliteStore } from '@revokit/store-sqlite'
 import { env, say } from '@revokit/presets/child-lines'
+import { sqliteStore } from '@revokit/store-sqlite'
 
 const engine = createEngine({
   store: sqliteStore({ path: env('REVOKIT_DB'), scrubDelayMs: 3_600_000 }),
