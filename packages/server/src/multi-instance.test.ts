@@ -6,7 +6,7 @@
 // endpoint in this process; every wait is on an event (a log line, a request arriving).
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { describePostgres, TEST_DATABASE_URL, testSchemas } from '@revokit/presets/postgres'
+import { describePostgres, TEST_DATABASE_URL, testSchemas, withClient } from '@revokit/presets/postgres'
 import { scaled } from '@revokit/presets/time'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { type ServeChild, serveChild } from '../test/serve-child'
@@ -20,9 +20,13 @@ const REVOKES_PER_ACCOUNT = 10
 // (deadline + the engine's 10 s grace); long enough that the held dispatch outlives the SIGKILL.
 const DEADLINE_MS = 4_000
 
-/** An RFC 7009 endpoint that counts requests by token value and can hold one token's request. */
+/**
+ * An RFC 7009 endpoint that counts requests by token value (noting when each arrived) and can
+ * hold one token's request.
+ */
 function fakeProvider() {
   const calls = new Map<string, number>()
+  const arrivals = new Map<string, number[]>()
   let hold: { token: string; arrived: (value: undefined) => void } | undefined
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
     let body = ''
@@ -32,6 +36,7 @@ function fakeProvider() {
     request.on('end', () => {
       const token = new URLSearchParams(body).get('token') ?? ''
       calls.set(token, (calls.get(token) ?? 0) + 1)
+      arrivals.set(token, [...(arrivals.get(token) ?? []), Date.now()])
       if (hold?.token === token) {
         // Never answered: the instance that sent it is killed while it waits.
         const { arrived } = hold
@@ -44,6 +49,7 @@ function fakeProvider() {
   })
   return {
     calls,
+    arrivals,
     async start() {
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
       return `http://127.0.0.1:${(server.address() as AddressInfo).port}/revoke`
@@ -69,12 +75,13 @@ await describePostgres('several revokit serve instances on one PostgreSQL databa
   const instances: ServeChild[] = []
   const urls: string[] = []
   const headers = { 'x-api-key': KEY, 'content-type': 'application/json' }
+  const schema = schemaName()
 
   beforeAll(async () => {
     const endpoint = await provider.start()
     const config = {
       port: 0,
-      store: { kind: 'postgres', url: '${DATABASE_URL}', schema: schemaName() },
+      store: { kind: 'postgres', url: '${DATABASE_URL}', schema },
       projects: [{ id: 'main', apiKeys: [KEY] }],
       toolkits: { acme: { adapter: 'rfc7009', revocationEndpoint: endpoint, clientId: 'fake-acme-client' } },
       revoke: { deadlineMs: DEADLINE_MS, timeoutMs: DEADLINE_MS },
@@ -188,6 +195,14 @@ await describePostgres('several revokit serve instances on one PostgreSQL databa
       expect(await inflight).toBe('TypeError')
       expect(await statusOn(0, account.id)).toBe('ACTIVE')
       expect(provider.calls.get(`fake-access-${user}`)).toBeUndefined()
+      // The dead instance's claim is still on the account, as the database holds it.
+      const dead = await withClient(async (client) => {
+        const { rows } = await client.query(`SELECT claim FROM "${schema}".accounts WHERE id = $1`, [
+          account.id,
+        ])
+        return rows[0]?.claim as { id: string; expiresAt: number } | null
+      })
+      expect(dead?.expiresAt).toEqual(expect.any(Number))
 
       // A revoke on another instance waits until the dead claim expires, then takes it over.
       const response = await revoke(0, account.id)
@@ -202,6 +217,9 @@ await describePostgres('several revokit serve instances on one PostgreSQL databa
       // token, which the dead instance never got to, once.
       expect(provider.calls.get(`fake-refresh-${user}`)).toBe(2)
       expect(provider.calls.get(`fake-access-${user}`)).toBe(1)
+      // Nobody dispatched while the dead claim held: the second refresh revoke came after it expired.
+      const [, again] = provider.arrivals.get(`fake-refresh-${user}`) ?? []
+      expect(again).toBeGreaterThanOrEqual(dead?.expiresAt as number)
     },
     scaled(60_000),
   )
