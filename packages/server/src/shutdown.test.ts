@@ -1,68 +1,29 @@
 // `revokit serve` in a real child process: SIGTERM while a revoke is in flight stops new
 // connections, lets the revoke finish and answer, closes the store, and exits 0. Each step waits
 // for the child to say it got there (a log line), never for a guessed number of milliseconds.
-import type { ChildProcess } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
 import { connect } from 'node:net'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { scaled } from '@revokit/presets/time'
 import { afterEach, describe, expect, it } from 'vitest'
-import { CLI_WITH_TEST_KINDS, spawnCli } from '../test/cli'
+import { CLI_WITH_TEST_KINDS } from '../test/cli'
+import { type ServeChild, serveChild } from '../test/serve-child'
 import { accountSchema, revokeResponseSchema } from './wire'
 
 const KEY = 'shutdown-test-key-000001'
-let child: ChildProcess | undefined
+let child: ServeChild | undefined
 
 afterEach(() => {
-  if (child && child.exitCode === null) child.kill('SIGKILL')
+  child?.kill()
   child = undefined
 })
 
-/** Starts `revokit serve` and resolves its URL once it logs "listening". */
+/** Starts `revokit serve` on a memory store with `toolkits`; its `url` resolves once it listens. */
 function serve(toolkits: Record<string, unknown>) {
-  const dir = mkdtempSync(join(tmpdir(), 'revokit-shutdown-'))
-  const file = join(dir, 'revokit.json')
-  writeFileSync(
-    file,
-    JSON.stringify({ port: 0, store: { kind: 'memory' }, projects: [{ id: 'p', apiKeys: [KEY] }], toolkits }),
+  child = serveChild(
+    { port: 0, store: { kind: 'memory' }, projects: [{ id: 'p', apiKeys: [KEY] }], toolkits },
+    {},
+    CLI_WITH_TEST_KINDS,
   )
-  const proc = spawnCli(['serve', '--config', file], {}, CLI_WITH_TEST_KINDS)
-  child = proc
-  let stdout = ''
-  let stderr = ''
-  const waiting: { msg: string; resolve: (line: Record<string, unknown>) => void }[] = []
-  // Complete lines only: a chunk may end mid-line.
-  const lines = () =>
-    stdout
-      .slice(0, stdout.lastIndexOf('\n') + 1)
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l) as Record<string, unknown>)
-  proc.stderr?.on('data', (chunk) => {
-    stderr += chunk
-  })
-  proc.stdout?.on('data', (chunk) => {
-    stdout += chunk
-    for (const w of [...waiting]) {
-      const line = lines().find((l) => l.msg === w.msg)
-      if (line) {
-        waiting.splice(waiting.indexOf(w), 1)
-        w.resolve(line)
-      }
-    }
-  })
-  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)))
-  /** Resolves with the first log line whose msg is `msg` (or rejects if the server exits first). */
-  const logged = (msg: string) =>
-    new Promise<Record<string, unknown>>((resolve, reject) => {
-      const line = lines().find((l) => l.msg === msg)
-      if (line) return resolve(line)
-      waiting.push({ msg, resolve })
-      void exited.then((code) => reject(new Error(`serve exited ${code} before logging "${msg}": ${stderr}`)))
-    })
-  const url = logged('listening').then((line) => line.url as string)
-  return { proc, url, exited, logged, logs: () => stdout, stderr: () => stderr }
+  return child
 }
 
 const refused = (port: number) =>
