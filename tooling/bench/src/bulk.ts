@@ -11,11 +11,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createEngine, memoryStore } from '@revokit/core'
-import { rfc7009 } from '@revokit/rfc7009'
 import { postgresStore } from '@revokit/store-postgres'
 import { sqliteStore } from '@revokit/store-sqlite'
 import { dropSchema, freshSchema, PG_SKIPPED, PG_URL, pgAvailable } from './pg.ts'
-import { pool } from './shared.ts'
+import { benchAdapter, pool } from './shared.ts'
 
 const total = Number(process.env.BULK_ACCOUNTS ?? 100_000)
 const concurrency = Number(process.env.BULK_CONCURRENCY ?? 64)
@@ -56,14 +55,7 @@ const store = schema
     : sqliteStore({ path })
 const engine = createEngine({
   store,
-  adapters: [
-    rfc7009({
-      toolkit: 'bench',
-      revocationEndpoint: endpoint,
-      clientId: 'bench-client',
-      clientSecret: 'bench-secret',
-    }),
-  ],
+  adapters: [benchAdapter(endpoint)],
 })
 
 try {

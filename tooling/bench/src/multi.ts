@@ -7,23 +7,15 @@
 import { fork } from 'node:child_process'
 import { once } from 'node:events'
 import { createEngine, type Engine } from '@revokit/core'
-import { rfc7009 } from '@revokit/rfc7009'
 import { postgresStore } from '@revokit/store-postgres'
 import { dropSchema, freshSchema, PG_SKIPPED, PG_URL, pgAvailable } from './pg.ts'
-import { pool } from './shared.ts'
+import { benchAdapter, pool } from './shared.ts'
 
 const concurrency = Number(process.env.MULTI_CONCURRENCY ?? 64)
 const engineFor = (endpoint: string, schema: string): Engine =>
   createEngine({
     store: postgresStore({ url: PG_URL, schema }),
-    adapters: [
-      rfc7009({
-        toolkit: 'bench',
-        revocationEndpoint: endpoint,
-        clientId: 'bench-client',
-        clientSecret: 'bench-secret',
-      }),
-    ],
+    adapters: [benchAdapter(endpoint)],
   })
 
 interface Job {
