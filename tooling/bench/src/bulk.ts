@@ -3,14 +3,18 @@
 // samples RSS and the heap after a forced GC: flat memory means the heap at 100k is about the heap
 // at 10k, since results are streamed to onResult, never collected. Afterwards it searches the
 // database files for a sample of the dead token values, which must all be gone.
+// BULK_STORE=postgres runs it on PostgreSQL, in a fresh schema dropped afterwards (no byte scan:
+// the files are the server's).
 import { fork } from 'node:child_process'
 import { once } from 'node:events'
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createEngine, memoryStore } from '@revokit/core'
-import { rfc7009 } from '@revokit/rfc7009'
+import { postgresStore } from '@revokit/store-postgres'
 import { sqliteStore } from '@revokit/store-sqlite'
+import { dropSchema, freshSchema, PG_SKIPPED, PG_URL, pgAvailable } from './pg.ts'
+import { benchAdapter, pool } from './shared.ts'
 
 const total = Number(process.env.BULK_ACCOUNTS ?? 100_000)
 const concurrency = Number(process.env.BULK_CONCURRENCY ?? 64)
@@ -29,6 +33,12 @@ const rssMb = () => process.memoryUsage.rss() / MB
 // Fixed width, so no value is a prefix of another and a byte search finds exactly one account's.
 const token = (kind: 'at' | 'rt' | 'live', i: number) => `fake-bulk-${kind}-${String(i).padStart(7, '0')}`
 
+const kind = process.env.BULK_STORE ?? 'sqlite'
+if (kind === 'postgres' && !(await pgAvailable())) {
+  console.log(PG_SKIPPED)
+  process.exit(0)
+}
+
 const provider = fork(new URL('./provider.ts', import.meta.url), [], {
   stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
 })
@@ -37,29 +47,28 @@ const endpoint = `http://127.0.0.1:${line.toString().trim()}/revoke`
 const dir = mkdtempSync(join(tmpdir(), 'revokit-bulk-'))
 const path = join(dir, 'bulk.db')
 // BULK_STORE=memory runs the same with memoryStore(), to tell the engine's cost from the store's.
-const store = process.env.BULK_STORE === 'memory' ? memoryStore() : sqliteStore({ path })
+const schema = kind === 'postgres' ? freshSchema('bulk') : undefined
+const store = schema
+  ? postgresStore({ url: PG_URL, schema })
+  : kind === 'memory'
+    ? memoryStore()
+    : sqliteStore({ path })
 const engine = createEngine({
   store,
-  adapters: [
-    rfc7009({
-      toolkit: 'bench',
-      revocationEndpoint: endpoint,
-      clientId: 'bench-client',
-      clientSecret: 'bench-secret',
-    }),
-  ],
+  adapters: [benchAdapter(endpoint)],
 })
 
 try {
   let started = performance.now()
-  for (let i = 0; i < total; i++) {
+  // Seeded through the engine, 64 creates in flight (a networked store is round-trip bound).
+  await pool(total, 64, async (i) => {
     await engine.create({
       userId: `user-${i % 1000}`,
       toolkit: 'bench',
       allowMultiple: true,
       credentials: { access_token: token('at', i), refresh_token: token('rt', i) },
     })
-  }
+  })
   for (let i = 0; i < bystanders; i++) {
     await engine.create({
       userId: 'bystander',
@@ -96,6 +105,7 @@ try {
   const seconds = (flushed - started) / 1000
   peakRss = Math.max(peakRss, rssMb())
 
+  console.log(`store: ${kind}${schema ? ` (schema ${schema})` : ''}`)
   console.log(`revokeMany: ${JSON.stringify(summary)}`)
   console.log(
     `${total} accounts (${2 * total} POSTs), ${concurrency} in flight, in ${seconds.toFixed(1)} s ` +
@@ -125,29 +135,30 @@ try {
   // must be found, or finding no dead one would mean nothing.
   const files = [path, `${path}-wal`, `${path}-shm`].filter(existsSync)
   if (files.length === 0) {
-    console.log('no database files (BULK_STORE=memory): nothing to scan')
-    process.exit(0)
+    console.log(`no database files (BULK_STORE=${kind}): nothing to scan`)
+  } else {
+    const sizes = files.map(
+      (file) => `${file.slice(dir.length + 1)} ${(statSync(file).size / MB).toFixed(1)} MB`,
+    )
+    const dead: string[] = []
+    for (let i = 0; i < total; i += 500) dead.push(token('at', i), token('rt', i))
+    const live = Array.from({ length: 10 }, (_, i) => token('live', i * 10))
+    const found = new Set<string>()
+    for (const file of files) {
+      const bytes = readFileSync(file)
+      for (const value of [...dead, ...live]) if (bytes.includes(value)) found.add(value)
+    }
+    const deadFound = dead.filter((value) => found.has(value)).length
+    const liveFound = live.filter((value) => found.has(value)).length
+    console.log(
+      `byte scan of ${sizes.join(', ')}: ${deadFound} found of ${dead.length} dead token values; ` +
+        `${liveFound} of ${live.length} live control values found`,
+    )
+    if (deadFound > 0 || liveFound < live.length) process.exitCode = 1
   }
-  const sizes = files.map(
-    (file) => `${file.slice(dir.length + 1)} ${(statSync(file).size / MB).toFixed(1)} MB`,
-  )
-  const dead: string[] = []
-  for (let i = 0; i < total; i += 500) dead.push(token('at', i), token('rt', i))
-  const live = Array.from({ length: 10 }, (_, i) => token('live', i * 10))
-  const found = new Set<string>()
-  for (const file of files) {
-    const bytes = readFileSync(file)
-    for (const value of [...dead, ...live]) if (bytes.includes(value)) found.add(value)
-  }
-  const deadFound = dead.filter((value) => found.has(value)).length
-  const liveFound = live.filter((value) => found.has(value)).length
-  console.log(
-    `byte scan of ${sizes.join(', ')}: ${deadFound} found of ${dead.length} dead token values; ` +
-      `${liveFound} of ${live.length} live control values found`,
-  )
-  if (deadFound > 0 || liveFound < live.length) process.exitCode = 1
 } finally {
   await engine.close()
   provider.disconnect()
   rmSync(dir, { recursive: true, force: true })
+  if (schema) await dropSchema(schema)
 }

@@ -8,9 +8,8 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { Session } from 'node:inspector/promises'
 import { join } from 'node:path'
 import { createEngine, memoryStore } from '@revokit/core'
-import { rfc7009 } from '@revokit/rfc7009'
 import { type CpuProfile, summarise } from './profile-summary.ts'
-import { pool, rawRevoker } from './shared.ts'
+import { benchAdapter, pool, rawRevoker } from './shared.ts'
 
 const provider = fork(new URL('./provider.ts', import.meta.url), [], {
   stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
@@ -28,14 +27,7 @@ const rawPost = rawClient.post
 
 const engine = createEngine({
   store: memoryStore({ maxEventsPerAccount: 4 }),
-  adapters: [
-    rfc7009({
-      toolkit: 'bench',
-      revocationEndpoint: endpoint,
-      clientId: 'bench-client',
-      clientSecret: 'bench-secret',
-    }),
-  ],
+  adapters: [benchAdapter(endpoint)],
 })
 
 async function profiled(name: string, run: () => Promise<void>): Promise<CpuProfile> {

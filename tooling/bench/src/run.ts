@@ -24,3 +24,14 @@ try {
   provider.disconnect()
 }
 if (!process.env.BENCH_ONLY || process.env.BENCH_ONLY.includes('credentials')) await credentialsBench()
+// revokeMany on PostgreSQL, in its own process so its peak RSS is its own: 10k accounts by
+// default; BENCH_PG_BULK=100000 for the 100k figure (about 5 minutes on a 2-core machine).
+if (!process.env.BENCH_ONLY || process.env.BENCH_ONLY.includes('bulk')) {
+  const bulk = fork(new URL('./bulk.ts', import.meta.url), [], {
+    execArgv: ['--expose-gc'],
+    stdio: 'inherit',
+    env: { ...process.env, BULK_STORE: 'postgres', BULK_ACCOUNTS: process.env.BENCH_PG_BULK ?? '10000' },
+  })
+  const [code] = (await once(bulk, 'exit')) as [number | null]
+  if (code) process.exitCode = code
+}

@@ -1,9 +1,14 @@
-// What the throughput benchmark and the profile script share: the concurrency pool and the raw
-// undici contender both measure revokit against.
+// What the benchmarks share: the concurrency pool, the raw undici contender they all measure
+// revokit against, and the RFC 7009 adapter for the bench provider.
+import { rfc7009 } from '@revokit/rfc7009'
 import { Agent, request } from 'undici'
 
 /** Basic credentials of the bench provider's one client (`provider.ts` checks them). */
 export const BASIC = `Basic ${Buffer.from('bench-client:bench-secret').toString('base64')}`
+
+/** The published RFC 7009 adapter for the bench provider's one client, on the engine's transport. */
+export const benchAdapter = (revocationEndpoint: string) =>
+  rfc7009({ toolkit: 'bench', revocationEndpoint, clientId: 'bench-client', clientSecret: 'bench-secret' })
 
 /** Runs `fn(i)` for i in [0, n) with at most `concurrency` in flight. */
 export async function pool(n: number, concurrency: number, fn: (i: number) => Promise<void>): Promise<void> {

@@ -3,11 +3,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createEngine, type Engine, memoryStore, type Store } from '@revokit/core'
 import { rfc7009 } from '@revokit/rfc7009'
+import { postgresStore } from '@revokit/store-postgres'
 import { sqliteStore } from '@revokit/store-sqlite'
 import { OAuth2Client } from 'arctic'
 import * as oauth from 'oauth4webapi'
 import * as oidc from 'openid-client'
 import { AuthorizationCode } from 'simple-oauth2'
+import { dropSchema, freshSchema, PG_SKIPPED, PG_URL, pgAvailable } from './pg.ts'
 import { pool, rawRevoker } from './shared.ts'
 
 interface Options {
@@ -33,7 +35,7 @@ const tokens = (round: number, i: number) => ({
   refresh_token: `bench-rt-${round}-${i}`,
 })
 
-function scenarios(origin: string, concurrency: number): Scenario[] {
+function scenarios(origin: string, concurrency: number, postgres: boolean): Scenario[] {
   const endpoint = `${origin}/revoke`
   // The same two POSTs per account every contender makes: refresh token first, then access.
   const raw = rawRevoker(endpoint, concurrency)
@@ -50,20 +52,25 @@ function scenarios(origin: string, concurrency: number): Scenario[] {
   const dir = mkdtempSync(join(tmpdir(), 'revokit-bench-'))
   // A fresh engine and store per round (made in the untimed setup): what is measured is a revoke,
   // not a heap that grows with every earlier round's accounts. A filtered-out contender opens none.
-  const engineScenario = (name: string, store: (round: number) => Store, cleanup?: () => void): Scenario => {
+  const engineScenario = (
+    name: string,
+    store: (round: number) => Store | Promise<Store>,
+    cleanup?: () => void | Promise<void>,
+  ): Scenario => {
     let made: Engine | undefined
     return {
       name,
       async setup(n, round) {
         await made?.close()
-        made = createEngine({ store: store(round), adapters: [adapter()] })
+        made = createEngine({ store: await store(round), adapters: [adapter()] })
         const engine = made
         const ids: string[] = []
-        for (let i = 0; i < n; i++) {
-          ids.push(
-            (await engine.create({ userId: `u${i}`, toolkit: 'bench', credentials: tokens(round, i) })).id,
-          )
-        }
+        // In parallel: a networked store would otherwise spend most of the untimed setup on round trips.
+        await pool(n, concurrency, async (i) => {
+          ids[i] = (
+            await engine.create({ userId: `u${i}`, toolkit: 'bench', credentials: tokens(round, i) })
+          ).id
+        })
         return () =>
           pool(n, concurrency, async (i) => {
             const result = await engine.revoke(ids[i] as string)
@@ -72,9 +79,28 @@ function scenarios(origin: string, concurrency: number): Scenario[] {
       },
       async close() {
         await made?.close()
-        cleanup?.()
+        await cleanup?.()
       },
     }
+  }
+
+  function postgresScenario(): Scenario {
+    let schema: string | undefined
+    const drop = async () => {
+      if (schema) await dropSchema(schema)
+      schema = undefined
+    }
+    return engineScenario(
+      'revokit engine + PostgreSQL',
+      async () => {
+        await drop()
+        schema = freshSchema('throughput')
+        const store = postgresStore({ url: PG_URL, schema })
+        await store.ready()
+        return store
+      },
+      drop,
+    )
   }
 
   const as: oauth.AuthorizationServer = { issuer: origin, revocation_endpoint: endpoint }
@@ -122,6 +148,9 @@ function scenarios(origin: string, concurrency: number): Scenario[] {
       () => sqliteStore({ path: join(dir, 'bench.db') }),
       () => rmSync(dir, { recursive: true, force: true }),
     ),
+    // A fresh schema per round (dropped in the untimed setup of the next, and at the end), with
+    // the store's default pool of 10 connections.
+    ...(postgres ? [postgresScenario()] : []),
     {
       name: 'oauth4webapi revocationRequest',
       async setup(n, round) {
@@ -179,7 +208,10 @@ const median = (values: number[]) => {
 export async function revokeThroughput(origin: string, options: Options) {
   // BENCH_ONLY=raw,revokit keeps the contenders whose name starts with one of the words.
   const only = process.env.BENCH_ONLY?.split(',').filter(Boolean)
-  const list = scenarios(origin, options.concurrency).filter(
+  const wantPostgres = !only || only.some((word) => 'revokit engine + PostgreSQL'.startsWith(word))
+  const postgres = wantPostgres && (await pgAvailable())
+  if (wantPostgres && !postgres) console.log(PG_SKIPPED)
+  const list = scenarios(origin, options.concurrency, postgres).filter(
     (s) => !only || only.some((word) => s.name.startsWith(word)),
   )
   const rates = new Map<string, number[]>(list.map((s) => [s.name, []]))
@@ -207,6 +239,7 @@ export async function revokeThroughput(origin: string, options: Options) {
   const raw = median(rates.get('raw undici.request') ?? [])
   const ours = median(rates.get('revokit engine.revoke') ?? [])
   const sqlite = median(rates.get('revokit engine + SQLite') ?? [])
+  const postgresRate = median(rates.get('revokit engine + PostgreSQL') ?? [])
   console.log(
     `\nrevoke throughput: ${options.accounts} accounts × 2 tokens per round, ${options.concurrency} in flight, ` +
       `${options.rounds} interleaved rounds, provider answers in ${options.providerMs} ms, median (node ${process.version})\n`,
@@ -229,6 +262,11 @@ export async function revokeThroughput(origin: string, options: Options) {
   console.log(`\nengine (memory store) vs raw undici: ${(ours / raw).toFixed(2)}× (goal ≥ ${target}×)`)
   if (sqlite)
     console.log(`engine (SQLite store) vs raw undici: ${(sqlite / raw).toFixed(2)}× (goal ≥ 0.6× at 0 ms)`)
+  if (postgresRate) {
+    console.log(
+      `engine (PostgreSQL store) vs raw undici: ${(postgresRate / raw).toFixed(2)}×, vs the memory store: ${(postgresRate / ours).toFixed(2)}×`,
+    )
+  }
   if (libraries.length) {
     console.log(
       `engine faster than ${libraries.map((s) => s.name.split(' ')[0]).join(', ')}: ${beatsLibraries ? 'yes' : 'NO'}`,
@@ -241,5 +279,5 @@ export async function revokeThroughput(origin: string, options: Options) {
       `client CPU per account, raw / engine: ${(rawCpu / oursCpu).toFixed(2)}× (the CPU-bound ceiling of the ratio)`,
     )
   }
-  return { raw, ours, sqlite, beatsLibraries }
+  return { raw, ours, sqlite, postgres: postgresRate, beatsLibraries }
 }
