@@ -68,6 +68,42 @@ export interface EngineOptions {
   linkTtlMs?: number
   /** One refresh grant, retries included; its claim expires `claimGraceMs` later. @default 15000 */
   refreshDeadlineMs?: number
+  /** How {@link Engine.reconcile} retries subjects left pending by a partial revoke. */
+  reconcile?: ReconcileOptions
+}
+
+/**
+ * How {@link Engine.reconcile} retries a pending subject: the n-th retry waits
+ * `min(baseMs * 2^(n-1), maxMs)` after the previous attempt; after `maxAttempts` failed retries
+ * the subject is given up on (`gaveUpSubjects`, a `revoke_gave_up` event).
+ */
+export interface ReconcileOptions {
+  /** @default 60000 (1 minute) */
+  baseMs?: number
+  /** @default 3600000 (1 hour) */
+  maxMs?: number
+  /** @default 8 */
+  maxAttempts?: number
+}
+
+/** Options of one {@link Engine.reconcile} pass. */
+export interface ReconcileRunOptions {
+  /** Stops the pass between accounts (and a retry's dispatch); what is done stays done. */
+  signal?: AbortSignal
+}
+
+/** What one {@link Engine.reconcile} pass did. */
+export interface ReconcileSummary {
+  /** Pending subjects dispatched again by this engine. */
+  retried: number
+  /** Of those, the ones now dead at the provider. */
+  revoked: number
+  /** Pending subjects given up on after the maximum attempt count. */
+  gaveUp: number
+  /** Tokens refreshed ahead of readers. Not done yet: always 0. */
+  refreshed: number
+  /** INITIATED accounts past their link expiry moved to EXPIRED. */
+  expired: number
 }
 
 /** Options of {@link Engine.initiate}. */
@@ -315,6 +351,14 @@ export interface Engine {
    * requests. Once it reports `skipped: 0` and `failed: 0`, the older keys can be removed.
    */
   rotateKeys(options?: RotateKeysOptions): Promise<RotateKeysSummary>
+  /**
+   * One pass of background work, derived from the accounts' own state in the store: retries
+   * subjects left pending by a partial revoke once their backoff has passed (giving up after the
+   * maximum attempt count), and expires INITIATED accounts whose link has lapsed. Safe to run on
+   * every engine sharing a store at once: each retry goes through the revoke claim.
+   * @see https://datatracker.ietf.org/doc/html/rfc7009 (what a retry sends)
+   */
+  reconcile(options?: ReconcileRunOptions): Promise<ReconcileSummary>
   /** Closes the transport (if the engine made it), the adapters and the store. */
   close(): Promise<void>
 }

@@ -9,6 +9,7 @@ import { RevokitError } from './errors'
 import { lifecycle } from './lifecycle'
 import { redactingLogger } from './logger'
 import { toAccount } from './model'
+import { reconcile } from './reconcile'
 import { createRedactor } from './redact'
 import { createAdapterRegistry } from './registry'
 import { revokeMany } from './revoke/bulk'
@@ -27,6 +28,9 @@ export type {
   EngineOptions,
   InitiateInput,
   InitiateResult,
+  ReconcileOptions,
+  ReconcileRunOptions,
+  ReconcileSummary,
   RefreshResult,
   RevokeManyFilter,
   RevokeManyItem,
@@ -94,6 +98,11 @@ export function createEngine(options: EngineOptions): Engine {
   const connect = authorizations(core, claims, settings)
   hooks.settle = connect.expireStale
   const keepAlive = refreshes(core, claims, settings, connect)
+  const backoff = {
+    baseMs: positive(options.reconcile?.baseMs, 60_000, 'reconcile.baseMs'),
+    maxMs: positive(options.reconcile?.maxMs, 3_600_000, 'reconcile.maxMs'),
+    maxAttempts: positive(options.reconcile?.maxAttempts, 8, 'reconcile.maxAttempts'),
+  }
 
   // Ids are validated here, once per call; nothing below re-validates them.
   const checked = (id: string) => {
@@ -186,6 +195,8 @@ export function createEngine(options: EngineOptions): Engine {
       assertAccountId(id)
       return ops.updateCredentials(id, credentials, call)
     },
+
+    reconcile: (runOptions) => reconcile(core, claims, connect, backoff, runOptions),
 
     rotateKeys: (rotateOptions) => rotateKeys(core, claims, store, rotateOptions),
 

@@ -78,6 +78,12 @@ export interface ConnectedAccount {
    */
   readonly pendingSubjects: readonly TokenSubject[]
   /**
+   * Pending subjects `engine.reconcile` stopped retrying after its maximum attempt count. They
+   * stay pending (their tokens are kept and may still be live at the provider), so
+   * `engine.revoke(id, { retryPending: true })` can still try them. Absent means none.
+   */
+  readonly gaveUpSubjects?: readonly TokenSubject[]
+  /**
    * Why the account is in its status, when something other than a caller put it there: e.g.
    * `invalid_grant: …` when the provider refused the refresh token, or the link expiring.
    */
@@ -121,6 +127,11 @@ export interface FailedAttempt {
  */
 export interface FailedRevoke extends FailedAttempt {
   readonly subjects: SubjectOutcomes
+  /**
+   * Revoke attempts in a row that killed nothing, this one included (absent: 1). What
+   * `engine.reconcile` backs off on and gives up after; a revoke that kills something resets it.
+   */
+  readonly attempts?: number
 }
 
 /**

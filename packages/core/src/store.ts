@@ -10,6 +10,7 @@ export type AuditEventType =
   | 'revoked'
   | 'revoke_failed'
   | 'pending_revoked'
+  | 'revoke_gave_up'
   | 'deleted'
   | 'authorization_started'
   | 'connected'

@@ -2,29 +2,19 @@
 // The `revokit` CLI. Every command runs in-process through main() with injected stdout, stderr,
 // env and cwd (a seeded shared store where a test needs accounts); one test starts the real bin
 // as a child process, so the suite stays fast and steady on a loaded machine.
-import { mkdtempSync, writeFileSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { createEngine, memoryStore } from '@revokit/core'
 import { leaksWindow } from '@revokit/core/testing'
 import { scaled } from '@revokit/presets/time'
 import { describe, expect, it } from 'vitest'
-import { capture, runCli, runMain } from '../test/cli'
+import { capture, runCli, runMain, writeConfig } from '../test/cli'
 import { TEST_ENCRYPTION_KEY } from '../test/encryption-key'
 import { testKinds } from '../test/kinds'
 import { main } from './cli/main'
 import { errorEnvelopeSchema, listResponseSchema, revokeResponseSchema } from './wire'
 
 const KEY = 'cli-test-key-0000000001'
-
-function writeConfig(config: Record<string, unknown>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'revokit-cli-'))
-  const file = join(dir, 'revokit.json')
-  writeFileSync(file, JSON.stringify(config))
-  return file
-}
 
 const memoryConfig = () =>
   writeConfig({ store: { kind: 'memory' }, projects: [{ id: 'default', apiKeys: ['${REVOKIT_API_KEY}'] }] })

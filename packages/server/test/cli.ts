@@ -2,6 +2,9 @@
 // child process from source (node + the source condition) for the few tests that need a real
 // process: the bin's own wiring, and signals.
 import { type ChildProcess, execFile, spawn } from 'node:child_process'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { scaled } from '@revokit/presets/time'
@@ -81,4 +84,12 @@ export async function runMain(
     progress: { intervalMs: 0, redrawMs: 0 },
   })
   return { code, stdout: stdout.text, stderr: stderr.text }
+}
+
+/** Writes `config` as revokit.json in a new temporary directory and returns its path. */
+export function writeConfig(config: Record<string, unknown>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'revokit-cli-'))
+  const file = join(dir, 'revokit.json')
+  writeFileSync(file, JSON.stringify(config))
+  return file
 }

@@ -110,14 +110,22 @@ export function authorizations(core: EngineCore, claims: RevokeClaims, settings:
 
   /** Moves an INITIATED account whose link expired to EXPIRED. Returns the record as stored after. */
   async function expireStale(record: AccountRecord, call: CallOptions): Promise<AccountRecord> {
+    return (await expireIfStale(record, call)).record
+  }
+
+  /** {@link expireStale}, also saying whether this call wrote the expiry (the reconciler counts it). */
+  async function expireIfStale(
+    record: AccountRecord,
+    call: CallOptions,
+  ): Promise<{ record: AccountRecord; written: boolean }> {
     const stale = (current: AccountRecord) =>
       current.status === 'INITIATED' &&
       current.authorization != null &&
       current.authorization.expiresAt <= core.clock() &&
       !claims.live(current)
-    if (!stale(record)) return record
+    if (!stale(record)) return { record, written: false }
     const reason = 'the authorization link expired before the user completed it'
-    const { record: after } = await rewrite(core, record, call, (current) =>
+    const { record: after, written } = await rewrite(core, record, call, (current) =>
       stale(current)
         ? {
             change: { status: 'EXPIRED', authorization: null, statusReason: reason },
@@ -128,11 +136,12 @@ export function authorizations(core: EngineCore, claims: RevokeClaims, settings:
     )
     // Deleted meanwhile: gone for this reader too.
     if (!after || after.status === 'DELETED') throw notFound(record.id)
-    return after
+    return { record: after, written }
   }
 
   return {
     expireStale,
+    expireIfStale,
 
     async initiate(input: InitiateInput, call: CallOptions): Promise<InitiateResult> {
       const data = parseInput(initiateInputSchema, input, 'connection request')

@@ -72,6 +72,9 @@ export async function commitRevoke(
         credentials,
         revokedSubjects,
         pendingSubjects,
+        ...(record.gaveUpSubjects
+          ? { gaveUpSubjects: record.gaveUpSubjects.filter((s) => pendingSubjects.includes(s)) }
+          : {}),
         claim: null,
         lastFailedRevoke: null,
         updatedAt: now,
@@ -155,6 +158,7 @@ export async function releaseRevoke(
     message: failure.message,
     errors: [...failure.errors],
     subjects: outcomes,
+    attempts: claimed.lastFailedRevoke ? (claimed.lastFailedRevoke.attempts ?? 1) + 1 : 1,
   }
   let record = claimed
   for (let tries = 0; tries < MAX_CAS_TRIES; tries++) {

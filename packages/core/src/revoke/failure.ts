@@ -77,15 +77,25 @@ export function revokeFailure(
   })
 }
 
+// Failures reported from another caller's attempt, so counting callers can tell them apart.
+const joined = new WeakSet<object>()
+
+/** True when `error` is a {@link joinedFailure}: this caller dispatched nothing. */
+export function isJoinedFailure(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && joined.has(error)
+}
+
 /** The failure of a concurrent revoke this caller waited on, instead of dispatching again. */
 export function joinedFailure(last: FailedRevoke): RevokitError {
   const slug = last.slug === 'revoke_not_supported' ? 'revoke_not_supported' : 'revoke_failed'
-  return new RevokitError(slug, {
+  const error = new RevokitError(slug, {
     message: `${last.message} (a concurrent revoke of this account made the attempt)`,
     suggestedFix: 'Retry the revoke later.',
     errors: last.errors,
     subjects: last.subjects,
   })
+  joined.add(error)
+  return error
 }
 
 /** 500: the provider revoked, the store did not record it; says exactly that. */

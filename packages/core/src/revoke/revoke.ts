@@ -19,12 +19,17 @@ import { runSubjects } from './run'
  * - not ACTIVE: 409; nothing revocable: 400; nothing killed: 500, tokens kept for a later try;
  * - callers who waited on a concurrent revoke that killed nothing get its failure, so concurrent
  *   callers cause one dispatch per subject.
+ *
+ * `eligible`, when given, is checked on every record read before claiming it: false answers
+ * without dispatching. The claim is taken at that record's version, so the check holds for the
+ * dispatch (the reconciler's backoff, decided on the record it claims).
  */
 export async function revokeAccount(
   core: EngineCore,
   claims: RevokeClaims,
   id: string,
   call: RevokeOptions,
+  eligible?: (record: AccountRecord) => boolean,
 ): Promise<RevokeResult> {
   let waitedOn: string | undefined
   for (let tries = 0; tries < MAX_CAS_TRIES; ) {
@@ -37,6 +42,7 @@ export async function revokeAccount(
     if (waitedOn !== undefined && record.lastFailedRevoke?.claimId === waitedOn) {
       throw joinedFailure(record.lastFailedRevoke)
     }
+    if (eligible && !eligible(record)) return currentResult(record)
     const step = transition(record.status, 'revoke')
     if (!step.allowed) throw transitionError(record, 'revoke')
     let only: TokenSubject[] | undefined

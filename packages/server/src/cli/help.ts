@@ -12,6 +12,7 @@ Usage
 
 Commands
   serve              Run the connected-accounts HTTP API on this machine
+  worker             Run background work (retry pending revokes, expire lapsed links)
   connect --user U --toolkit T
                      Connect a user's account: print the consent link, wait until ACTIVE
   revoke ID          Revoke one connected account's tokens at the provider
@@ -39,6 +40,28 @@ Example
   REVOKIT_API_KEY=… revokit serve --config ./revokit.json --port 8080
 `
 
+export const WORKER_HELP = `revokit worker — run background work on the store
+
+Runs engine.reconcile() every --interval seconds until SIGTERM or SIGINT: subjects left pending
+by a partial revoke are revoked again with exponential backoff and given up on after a maximum
+number of tries (a revoke_gave_up event), and INITIATED accounts whose link has lapsed become
+EXPIRED. The work is derived from the accounts in the store, so any number of workers and
+servers may run at once on one store: each retry holds the account's revoke claim. Logs one
+JSON line per pass that did something, on stdout.
+
+Usage
+  revokit worker [--config FILE] [--interval N]
+
+Options
+  -c, --config FILE  Config file (default: $REVOKIT_CONFIG, else ./revokit.json)
+      --interval N   Seconds between passes (default 30)
+  -h, --help         Show this help
+
+Example
+  revokit worker --config ./revokit.json
+  revokit serve --config ./revokit.json --worker   # one machine: the server does it too
+`
+
 export const SERVE_HELP = `revokit serve — run the HTTP API
 
 Serves the connected-accounts API (POST/GET/PATCH/DELETE /api/v3/connected_accounts, POST
@@ -55,12 +78,14 @@ without one unless the config says "encryption": "off". Records still under a ke
 REVOKIT_ENCRYPTION_KEYS_PREVIOUS are re-encrypted in the background after start-up.
 
 Usage
-  revokit serve [--config FILE] [--port N] [--host H]
+  revokit serve [--config FILE] [--port N] [--host H] [--worker [--interval N]]
 
 Options
   -c, --config FILE  Config file (default: $REVOKIT_CONFIG, else ./revokit.json)
   -p, --port N       Port to listen on; overrides the config's "port" (default 8080; 0 = any free port)
       --host H       Address to listen on (default 127.0.0.1: this machine only)
+      --worker       Also run the background work of 'revokit worker' in this process
+      --interval N   Seconds between background passes (default 30)
   -h, --help         Show this help
 
 Example
@@ -209,10 +234,11 @@ export function helpOf(topic: string): string {
   if (topic === 'revoke') return REVOKE_HELP
   if (topic === 'accounts') return ACCOUNTS_HELP
   if (topic === 'connect') return CONNECT_HELP
+  if (topic === 'worker') return WORKER_HELP
   if (topic === 'keygen') return KEYGEN_HELP
   if (topic === 'rotate-key') return ROTATE_KEY_HELP
   throw new UsageError(
-    `no help for '${topic}' — commands: serve, connect, revoke, accounts, keygen, rotate-key`,
+    `no help for '${topic}' — commands: serve, worker, connect, revoke, accounts, keygen, rotate-key`,
     '',
   )
 }

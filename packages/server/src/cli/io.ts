@@ -17,6 +17,8 @@ export interface CliIO {
   signals: boolean
   /** Called once `serve` listens (tests use it to find the port and stop the server). */
   onListening?: (server: RunningServer) => void
+  /** Called once `worker` runs its loop (tests use it to stop the worker). */
+  onWorker?: (worker: { stop(): void }) => void
   /** Progress bar timing, for tests. */
   progress?: { intervalMs?: number; redrawMs?: number }
 }

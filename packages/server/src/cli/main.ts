@@ -8,6 +8,7 @@ import { type CliIO, EXIT_FAILED, EXIT_OK, EXIT_USAGE, printError, UsageError } 
 import { keygen, rotateKey } from './keys'
 import { revoke } from './revoke'
 import { serve } from './serve'
+import { worker } from './worker'
 
 // The `revokit` command line: this file picks the command; each command is its own file.
 
@@ -26,6 +27,7 @@ export async function main(argv: readonly string[], io: Partial<CliIO> = {}): Pr
     kinds: io.kinds ?? builtinKinds,
     signals: io.signals ?? true,
     ...(io.onListening ? { onListening: io.onListening } : {}),
+    ...(io.onWorker ? { onWorker: io.onWorker } : {}),
     ...(io.progress ? { progress: io.progress } : {}),
   }
   try {
@@ -62,6 +64,8 @@ async function run(argv: string[], io: CliIO): Promise<number> {
       return accounts(rest, io)
     case 'connect':
       return connect(rest, io)
+    case 'worker':
+      return worker(rest, io)
     case 'keygen':
       return keygen(rest, io)
     case 'rotate-key':
@@ -70,7 +74,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
       throw new UsageError(
         command.startsWith('-')
           ? `unknown option '${command}' (options come after the command)`
-          : `unknown command '${command}' — commands: serve, connect, revoke, accounts, keygen, rotate-key`,
+          : `unknown command '${command}' — commands: serve, worker, connect, revoke, accounts, keygen, rotate-key`,
         '',
       )
   }

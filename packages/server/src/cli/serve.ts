@@ -5,17 +5,27 @@ import { CONFIG_OPTION, integer, load, parse } from './args'
 import { SERVE_HELP } from './help'
 import { type CliIO, EXIT_FAILED, EXIT_OK, print, UsageError } from './io'
 import { rotationLine } from './keys'
+import { INTERVAL_OPTION, intervalMs, reconcileLoop } from './worker'
 
 /** `revokit serve`: the HTTP API on this machine until SIGTERM/SIGINT (graceful shutdown). */
 export async function serve(args: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parse(
     args,
-    { ...CONFIG_OPTION, port: { type: 'string', short: 'p' }, host: { type: 'string' } },
+    {
+      ...CONFIG_OPTION,
+      ...INTERVAL_OPTION,
+      port: { type: 'string', short: 'p' },
+      host: { type: 'string' },
+      worker: { type: 'boolean' },
+    },
     'serve',
   )
   if (values.help) return print(io, SERVE_HELP)
   if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`, 'serve')
   const port = integer(values.port, 'port', 0, 65535, 'serve')
+  if (values.interval !== undefined && !values.worker)
+    throw new UsageError('--interval needs --worker', 'serve')
+  const every = intervalMs(values.interval, 'serve')
   const config = await load(values.config, io)
   const logger = jsonLogger({ stream: io.stdout })
   const host = values.host ?? '127.0.0.1'
@@ -31,11 +41,14 @@ export async function serve(args: string[], io: CliIO): Promise<number> {
   }
   // Records still sealed with a previous key (or stored before encryption was on) are
   // re-encrypted while the server runs; shutting down stops the scan after its current page.
-  const rotation = new AbortController()
+  // The same signal stops the background work (`--worker`) after its current account.
+  const background = new AbortController()
   let rotating: Promise<void> = Promise.resolve()
+  let working: Promise<void> = Promise.resolve()
   const close = async () => {
-    rotation.abort()
+    background.abort()
     await rotating
+    await working
     await revokit.close()
   }
   let running: RunningServer
@@ -64,7 +77,12 @@ export async function serve(args: string[], io: CliIO): Promise<number> {
     }
     throw error
   }
-  if (config.encryption) rotating = rotateInBackground(revokit, rotation.signal)
+  if (config.encryption) rotating = rotateInBackground(revokit, background.signal)
+  if (values.worker) {
+    const logger = revokit.logger as NonNullable<Revokit['logger']>
+    logger.info({ intervalMs: every }, 'worker: started')
+    working = reconcileLoop(revokit.engine, logger, every, background.signal)
+  }
   io.onListening?.(running)
   await running.closed
   return EXIT_OK
