@@ -135,17 +135,19 @@ const serverError = (status: number, text: string): Fault => ({
 /**
  * A 429 whose `Retry-After` is honoured: the retry comes no earlier than the provider asked
  * (a lower bound, so a loaded machine cannot break it), and a success on the retry is revoked.
+ * The wait is seconds long so that an adapter which drops the header is caught even on a loaded
+ * machine, where its own 50–200 ms backoff can stretch past a one-second wait.
  */
 const rateLimited = (form: 'seconds' | 'date'): Fault => ({
   title:
     form === 'seconds'
-      ? '429 with `Retry-After: 1` (seconds), then the success answer'
-      : '429 with `Retry-After` as an HTTP-date 0.5–1.5 s ahead, then the success answer',
+      ? '429 with `Retry-After: 3` (seconds), then the success answer'
+      : '429 with `Retry-After` as an HTTP-date 2.5–3.5 s ahead, then the success answer',
   via: 'nock',
   settings: ANSWERED,
   arm: async (kit) =>
     kit.scripted((n, run) =>
-      n === 0 ? (form === 'seconds' ? retryAfterSeconds(1) : retryAfterDate(500)) : kit.success(run),
+      n === 0 ? (form === 'seconds' ? retryAfterSeconds(3) : retryAfterDate(2500)) : kit.success(run),
     ),
   check({ dispatch, dispatchArm, note }) {
     expect(dispatch.outcome, 'the retry after the wait got the success answer').toBe('revoked')
