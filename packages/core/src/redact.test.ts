@@ -74,6 +74,17 @@ describe('redact: known values', () => {
     }
   })
 
+  it("hides a part form-encoded as URLSearchParams writes it, which escapes ~ ! ' ( ) unlike encodeURIComponent", () => {
+    // Found by the engine's property test: a client secret with "~" echoed in a form body.
+    const secret = "fake-~cl!ent('secret')~value"
+    const r = createRedactor([secret])
+    for (const part of [secret.slice(0, 8), secret.slice(4, 16), secret]) {
+      const form = new URLSearchParams([['v', part]]).toString().slice(2)
+      expect(form).toMatch(/%7E|%21|%27|%28|%29/)
+      expect(r(`error_description=${form}`), form).toBe(`error_description=${REDACTED}`)
+    }
+  })
+
   it('hides two overlapping or touching parts as one, and leaves the text between parts alone', () => {
     const r = createRedactor(['fake-aaaa-bbbb-cccc-dddd'])
     expect(r('fake-aaaa-bbbb fake-aaaa-bbbb-cccc-dddd x')).toBe(`${REDACTED} ${REDACTED} x`)

@@ -195,6 +195,9 @@ function encodings(value: string): Set<string> {
     const encoded = encodeURIComponent(value)
     forms.add(encoded)
     forms.add(encoded.replaceAll('%20', '+'))
+    // application/x-www-form-urlencoded as URLSearchParams writes it (WHATWG): unlike
+    // encodeURIComponent it escapes ~ ! ' ( ), so a form body echoing "a~b" says "a%7Eb".
+    forms.add(new URLSearchParams({ v: value }).toString().slice(2))
     // RFC 6749 Appendix B, as oauth4webapi encodes Basic client credentials.
     forms.add(
       encoded

@@ -23,7 +23,7 @@ export function leaksWindow(text: string, secrets: Iterable<string>, window = 8)
     for (let i = 0; i + window <= secret.length; i++) owners.set(secret.slice(i, i + window), n)
   })
   const found = new Map<number, string>()
-  for (const view of views(text)) {
+  for (const view of views(contentOf(text))) {
     for (const [piece, n] of owners) {
       if (!found.has(n) && piece.length < window && view.includes(piece)) found.set(n, piece)
     }
@@ -44,6 +44,33 @@ function views(text: string): Set<string> {
     seen.add(percentDecode(view.replaceAll('+', ' ')))
   }
   return seen
+}
+
+/**
+ * The text with each line that is a JSON document replaced by its strings (keys and values), one
+ * per line: JSON's own quotes are framing, not content, so a 7-character part followed by the
+ * closing quote must not count as 8 characters of a secret that ends in `"`.
+ */
+function contentOf(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => {
+      const trimmed = line.trim()
+      if (!trimmed.startsWith('{') && !trimmed.startsWith('[')) return line
+      try {
+        return stringsIn(JSON.parse(trimmed)).join('\n')
+      } catch {
+        return line
+      }
+    })
+    .join('\n')
+}
+
+function stringsIn(value: unknown): string[] {
+  if (typeof value === 'string') return [value]
+  if (value === null || typeof value !== 'object') return []
+  if (Array.isArray(value)) return value.flatMap(stringsIn)
+  return Object.entries(value).flatMap(([key, item]) => [key, ...stringsIn(item)])
 }
 
 function unescapeJson(text: string): string {
