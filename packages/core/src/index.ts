@@ -140,6 +140,7 @@ export type {
   StoreQuery,
   WriteOptions,
 } from './store'
+export { joinRecord, type RecordParts, splitRecord } from './store-record'
 export { OPERATIONS, type Operation, TRANSITIONS, type Transition, transition } from './transitions'
 export {
   createHttpTransport,

@@ -6,6 +6,7 @@ import type {
   PendingAuthorization,
   RevokeClaim,
 } from '@revokit/core'
+import { joinRecord, splitRecord } from '@revokit/core'
 
 /** An `accounts` row joined with its `secrets` row, as {@link selectAccount} returns it. */
 export interface AccountRow {
@@ -48,57 +49,38 @@ export const selectAccount = (s: string) =>
    FROM ${s}.accounts AS a LEFT JOIN ${s}.secrets AS x ON x.account_id = a.id`
 
 /**
- * Splits a record into columns (what lists filter and order by), a JSON remainder, and the two
- * secrets, the credentials and the pending authorization, which live in `secrets` (see
- * `MIGRATIONS`). Both are opaque JSON here: the store never looks inside them, so they may be
- * sealed by an encrypting wrapper. Fields the core adds later land in the remainder, so they
- * round-trip without a migration.
+ * Splits a record with core's {@link splitRecord}: the credentials and the pending authorization
+ * go to `secrets` (see `MIGRATIONS`) as opaque JSON, so they may be sealed by an encrypting
+ * engine; every field without a column lands in `data`.
  */
 export function encodeAccount(record: AccountRecord): EncodedAccount {
-  const {
-    id,
-    projectId,
-    userId,
-    toolkit,
-    status,
-    createdAt,
-    version,
-    credentials,
-    claim,
-    authorization,
-    ...rest
-  } = record
+  const { columns, claim, credentials, authorization, rest } = splitRecord(record)
   return {
-    id,
-    projectId,
-    userId,
-    toolkit,
-    status,
-    createdAt,
-    version,
-    // An explicit null is no secret and stays in the remainder, so it reads back as written.
-    data: JSON.stringify(authorization === null ? { ...rest, authorization } : rest),
+    ...columns,
+    data: JSON.stringify(rest),
     claim: encodeClaim(claim),
-    credentials: Object.keys(credentials).length > 0 ? JSON.stringify(credentials) : null,
+    credentials: credentials ? JSON.stringify(credentials) : null,
     authorization: authorization ? JSON.stringify(authorization) : null,
   }
 }
 
 /** Rebuilds the record {@link encodeAccount} split; node-postgres parses each `json` value afresh. */
 export function decodeAccount(row: AccountRow): AccountRecord {
-  return {
-    ...(row.data as Omit<AccountRecord, 'credentials' | 'claim'>),
-    ...(row.authorization === null ? {} : { authorization: row.authorization }),
-    id: row.id,
-    projectId: row.project_id,
-    userId: row.user_id,
-    toolkit: row.toolkit,
-    status: row.status as AccountStatus,
-    createdAt: row.created_at,
-    version: row.version,
-    credentials: row.credentials ?? {},
+  return joinRecord({
+    columns: {
+      id: row.id,
+      projectId: row.project_id,
+      userId: row.user_id,
+      toolkit: row.toolkit,
+      status: row.status as AccountStatus,
+      createdAt: row.created_at,
+      version: row.version,
+    },
     claim: row.claim,
-  }
+    credentials: row.credentials,
+    authorization: row.authorization,
+    rest: row.data,
+  })
 }
 
 /** The `claim` column's value: JSON, or SQL NULL for no claim. */

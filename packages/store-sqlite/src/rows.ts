@@ -6,6 +6,7 @@ import type {
   PendingAuthorization,
   RevokeClaim,
 } from '@revokit/core'
+import { joinRecord, splitRecord } from '@revokit/core'
 import { SqliteStoreError } from './errors'
 
 /** An `accounts` row joined with its two `secrets` values, as `SELECT_ACCOUNT` returns it. */
@@ -48,38 +49,17 @@ export const SELECT_ACCOUNT = `SELECT a.id, a.project_id, a.user_id, a.toolkit, 
   FROM accounts AS a LEFT JOIN secrets AS s ON s.id = a.secret_id LEFT JOIN secrets AS p ON p.id = a.auth_secret_id`
 
 /**
- * Splits a record into columns (what lists filter and order by), a JSON remainder, and the two
- * secrets, the credentials and the pending authorization (its PKCE verifier), which are stored
- * apart so they can be scrubbed (see `MIGRATIONS`). Fields the core adds later land in the
- * remainder, so they round-trip without a migration; a secret one needs its own place, as here.
+ * Splits a record with core's {@link splitRecord}: the credentials and the pending authorization
+ * (its PKCE verifier) are stored apart so they can be scrubbed (see `MIGRATIONS`); every field
+ * without a column lands in `data`, so fields the core adds later round-trip without a migration.
  */
 export function encodeAccount(record: AccountRecord): EncodedAccount {
-  const {
-    id,
-    projectId,
-    userId,
-    toolkit,
-    status,
-    createdAt,
-    version,
-    credentials,
-    claim,
-    authorization,
-    ...rest
-  } = record
-  const secret = Object.keys(credentials).length > 0 ? utf8Json(credentials) : null
+  const { columns, claim, credentials, authorization, rest } = splitRecord(record)
   return {
-    id,
-    projectId,
-    userId,
-    toolkit,
-    status,
-    createdAt,
-    version,
-    // An explicit null is no secret and stays in the remainder, so it reads back as written.
-    data: JSON.stringify(authorization === null ? { ...rest, authorization } : rest),
+    ...columns,
+    data: JSON.stringify(rest),
     claim: encodeClaim(claim),
-    credentials: secret,
+    credentials: credentials ? utf8Json(credentials) : null,
     authorization: authorization ? utf8Json(authorization) : null,
   }
 }
@@ -90,35 +70,23 @@ function utf8Json(value: unknown): Uint8Array {
 
 /** Rebuilds the record {@link encodeAccount} split; every call returns fresh objects. */
 export function decodeAccount(row: AccountRow, file: string): AccountRecord {
-  const rest = parse<Omit<AccountRecord, 'credentials' | 'claim'>>(row.data, file, row.id, 'record')
-  const credentials =
-    row.credentials === null
-      ? {}
-      : parse<Credentials>(Buffer.from(row.credentials).toString('utf8'), file, row.id, 'credentials')
-  const authorization =
-    row.authorization === null
-      ? {}
-      : {
-          authorization: parse<PendingAuthorization>(
-            Buffer.from(row.authorization).toString('utf8'),
-            file,
-            row.id,
-            'pending authorization',
-          ),
-        }
-  return {
-    ...rest,
-    ...authorization,
-    id: row.id,
-    projectId: row.project_id,
-    userId: row.user_id,
-    toolkit: row.toolkit,
-    status: row.status as AccountStatus,
-    createdAt: row.created_at,
-    version: row.version,
-    credentials,
+  const secret = <T>(value: Uint8Array | null, what: string) =>
+    value === null ? null : parse<T>(Buffer.from(value).toString('utf8'), file, row.id, what)
+  return joinRecord({
+    columns: {
+      id: row.id,
+      projectId: row.project_id,
+      userId: row.user_id,
+      toolkit: row.toolkit,
+      status: row.status as AccountStatus,
+      createdAt: row.created_at,
+      version: row.version,
+    },
     claim: row.claim === null ? null : parse<RevokeClaim>(row.claim, file, row.id, 'revoke claim'),
-  }
+    credentials: secret<Credentials>(row.credentials, 'credentials'),
+    authorization: secret<PendingAuthorization>(row.authorization, 'pending authorization'),
+    rest: parse<Record<string, unknown>>(row.data, file, row.id, 'record'),
+  })
 }
 
 /** The `claim` column's value: JSON, or SQL NULL for no claim. */
